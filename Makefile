@@ -1,0 +1,63 @@
+# Two commands on a fresh machine: `make demo` and `make test`. See README.md.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+# Touched after a successful sync: a newer requirements.lock triggers the next sync.
+STAMP := $(VENV)/.installed
+
+# make test runs against real servers; override from the environment or the command line.
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/efaktura
+# Database 15, not 0: a test run never shares queues or cache keys with a dev worker.
+REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+# The demo is the embedded default (SQLite + filesystem broker under var/), whatever the shell holds.
+DEMO_ENV := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL PORTAL_ENV=demo DEBUG=true
+TEST_ENV := env -u CELERY_BROKER_URL PORTAL_ENV=test \
+	DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)'
+# mypy's Django plugin imports the settings, which refuse production defaults.
+LINT_ENV := env PORTAL_ENV=test
+
+.PHONY: help venv install demo test lint messages clean-demo
+
+help:
+	@echo "make demo        install, migrate, seed demo data, run web + worker + beat (Ctrl-C stops)"
+	@echo "make test        install, check PostgreSQL and Redis, run the whole test suite"
+	@echo "make lint        ruff check + mypy (strict, Django and DRF plugins)"
+	@echo "make messages    update and compile the Swedish translations"
+	@echo "make clean-demo  remove the demo's database, broker queue and files under var/"
+
+venv install: $(STAMP)
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(UV): | $(PY)
+	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(STAMP): requirements.lock | $(UV)
+	$(UV) pip sync --python $(PY) requirements.lock
+	touch $@
+
+demo: $(STAMP)
+	$(DEMO_ENV) $(PY) manage.py run_demo
+
+test: $(STAMP)
+	$(TEST_ENV) $(PY) scripts/check_services.py
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(LINT_ENV) $(VENV)/bin/mypy .
+
+messages: $(STAMP)
+	$(DEMO_ENV) $(PY) manage.py makemessages -l sv
+	$(DEMO_ENV) $(PY) manage.py compilemessages -l sv --ignore=$(VENV) --ignore=var
+
+clean-demo:
+	rm -rf var/

@@ -1,0 +1,88 @@
+"""Domain errors of accounts; views and the API map each to a precise response."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import NetworkRegistration, Organisation
+
+
+class AccountsError(Exception):
+    """Base of the app's domain errors; `code` is stable for the API, str() is for people."""
+
+    code = "accounts_error"
+    message = _("The request could not be completed.")
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(str(message or self.message))
+
+
+class OrganisationExists(AccountsError):
+    code = "organisation_exists"
+    message = _("This organisation already uses the portal. Ask to join it instead.")
+
+    def __init__(self, organisation: Organisation) -> None:
+        super().__init__()
+        self.organisation = organisation
+
+
+class OrganisationNumberTaken(AccountsError):
+    code = "organisation_number_taken"
+    message = _("Another e-invoicing solution already sends for this organisation number.")
+
+    def __init__(self, registration: NetworkRegistration) -> None:
+        super().__init__()
+        self.registration = registration
+
+
+class SeatLimitReached(AccountsError):
+    code = "seat_limit_reached"
+    message = _("Web Bas allows one user. Upgrade to Web Plus to add more users.")
+
+
+class InvitationInvalid(AccountsError):
+    code = "invitation_invalid"
+    message = _("This invitation is unknown, has expired or has already been used.")
+
+
+class InvitationForAnotherEmail(AccountsError):
+    code = "invitation_other_email"
+    message = _("This invitation was sent to another e-mail address. Log in as that user.")
+
+
+class AlreadyMember(AccountsError):
+    code = "already_member"
+    message = _("You are already a member of this organisation.")
+
+
+class JoinRequestPending(AccountsError):
+    code = "join_request_pending"
+    message = _("You have already asked to join; an owner will decide.")
+
+
+class LastOwner(AccountsError):
+    code = "last_owner"
+    message = _("An organisation must keep at least one owner.")
+
+
+class RoleNotAllowed(AccountsError):
+    code = "role_not_allowed"
+    message = _("Only an owner may give or take the owner role.")
+
+
+class TransferAlreadyRequested(AccountsError):
+    code = "transfer_already_requested"
+    message = _("A transfer of this organisation number has already been requested.")
+
+
+class PlanDowngradeBlocked(AccountsError):
+    code = "plan_downgrade_blocked"
+    message = _("Remove users until one is left before moving to Web Bas.")
+
+
+class NothingToTransfer(AccountsError):
+    code = "nothing_to_transfer"
+    message = _("No other solution holds this organisation number; you can register it directly.")

@@ -1,0 +1,349 @@
+"""Organisations, memberships, invitations, partner integrations, review cases, audit log."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import (
+    validate_bankgiro,
+    validate_bic,
+    validate_iban,
+    validate_org_number,
+    validate_plusgiro,
+    validate_vat_number,
+)
+
+
+class Plan(models.TextChoices):
+    BAS = "bas", _("Web Bas")
+    PLUS = "plus", _("Web Plus")
+
+
+# Web Bas is the free tier with one user; Web Plus has no seat limit.
+PLAN_SEATS: dict[str, int | None] = {Plan.BAS: 1, Plan.PLUS: None}
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def for_user(self, user: Any) -> OrganisationQuerySet:
+        return self.filter(memberships__user=user)
+
+
+class Organisation(models.Model):
+    class VerificationStatus(models.TextChoices):
+        UNVERIFIED = "unverified", _("Unverified")
+        DETAILS_CONFIRMED = "details_confirmed", _("Details confirmed")
+        PENDING_REVIEW = "pending_review", _("Pending review")
+        VERIFIED = "verified", _("Verified")
+        CONFLICT = "conflict", _("Organisation number held elsewhere")
+        SUSPENDED = "suspended", _("Suspended")
+        REJECTED = "rejected", _("Rejected")
+
+    class DetailsSource(models.TextChoices):
+        REGISTER = "register", _("Company register")
+        MANUAL = "manual", _("Entered by hand")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    org_number = models.CharField(
+        _("organisation number"), max_length=11, unique=True, validators=[validate_org_number]
+    )
+    is_sole_trader = models.BooleanField(_("sole trader (enskild firma)"), default=False)
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    vat_number = models.CharField(
+        _("VAT number"), max_length=14, blank=True, validators=[validate_vat_number]
+    )
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country_code = models.CharField(_("country"), max_length=2, default="SE")
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    bankgiro = models.CharField(
+        _("Bankgiro"), max_length=9, blank=True, validators=[validate_bankgiro]
+    )
+    plusgiro = models.CharField(
+        _("Plusgiro"), max_length=10, blank=True, validators=[validate_plusgiro]
+    )
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
+    has_f_skatt = models.BooleanField(_("approved for F-tax (F-skatt)"), default=False)
+    plan = models.CharField(_("plan"), max_length=8, choices=Plan.choices, default=Plan.BAS)
+    verification_status = models.CharField(
+        _("verification status"),
+        max_length=20,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.UNVERIFIED,
+    )
+    details_source = models.CharField(
+        max_length=10, choices=DetailsSource.choices, default=DetailsSource.REGISTER
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["legal_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(org_number__regex=r"^\d{6}-\d{4}$"), name="org_number_normalised"
+            ),
+            models.CheckConstraint(
+                condition=~Q(iban="") | Q(bic=""), name="bic_only_with_iban"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.legal_name} ({self.org_number})"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == self.VerificationStatus.VERIFIED
+
+    @property
+    def seat_limit(self) -> int | None:
+        return PLAN_SEATS[self.plan]
+
+
+class Permission(models.TextChoices):
+    VIEW = "view", _("View invoices and settings")
+    EDIT_INVOICES = "edit_invoices", _("Create and edit invoices")
+    SEND_INVOICES = "send_invoices", _("Send invoices")
+    SIGN_VERIFICATION = "sign_verification", _("Confirm and sign the company details")
+    MANAGE_ORGANISATION = "manage_organisation", _("Edit company and payment details")
+    MANAGE_MEMBERS = "manage_members", _("Invite users and change roles")
+    MANAGE_PLAN = "manage_plan", _("Change plan")
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Administrator")
+        MEMBER = "member", _("Member")
+        READER = "reader", _("Reader")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
+    def can(self, permission: str) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+
+_P = Permission
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Membership.Role.OWNER: frozenset(_P.values),
+    Membership.Role.ADMIN: frozenset(set(_P.values) - {_P.MANAGE_PLAN}),
+    Membership.Role.MEMBER: frozenset({_P.VIEW, _P.EDIT_INVOICES, _P.SEND_INVOICES}),
+    Membership.Role.READER: frozenset({_P.VIEW}),
+}
+
+
+class Invitation(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Membership.Role.choices)
+    # Only the SHA-256 of the token is stored; the token itself travels in the e-mail.
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+
+class JoinRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(status="pending"),
+                name="one_pending_join_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} wants to join {self.organisation}"
+
+
+class PartnerIntegration(models.Model):
+    """An integrated system (an ERP vendor, another operator) that registers org numbers."""
+
+    class Kind(models.TextChoices):
+        ERP = "erp", _("ERP or accounting system")
+        OPERATOR = "operator", _("Another e-invoicing operator")
+        BANK = "bank", _("Bank service")
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ERP)
+    contact_email = models.EmailField(blank=True)
+    webhook_url = models.URLField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NetworkRegistration(models.Model):
+    """An org number registered in the network as a sender through a partner integration."""
+
+    partner = models.ForeignKey(
+        PartnerIntegration, on_delete=models.PROTECT, related_name="registrations"
+    )
+    org_number = models.CharField(max_length=11)
+    company_name = models.CharField(max_length=200, blank=True)
+    registered_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-registered_at"]
+        constraints = [
+            # The network holds one active sending solution per org number.
+            models.UniqueConstraint(
+                fields=["org_number"], condition=Q(ended_at__isnull=True),
+                name="one_active_registration_per_org_number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_number} via {self.partner}"
+
+
+class ReviewCase(models.Model):
+    """Something a staff member must decide: a transfer request or a risk flag."""
+
+    class Kind(models.TextChoices):
+        TRANSFER_REQUEST = "transfer_request", _("Transfer request")
+        RISK_FLAG = "risk_flag", _("Risk flag")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="review_cases"
+    )
+    org_number = models.CharField(max_length=11)
+    registration = models.ForeignKey(
+        NetworkRegistration, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "org_number"], condition=Q(status="open"),
+                name="one_open_case_per_kind_and_org_number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.org_number}"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    # The log is append-only: bulk paths that would rewrite history are closed.
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only.")

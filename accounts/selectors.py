@@ -1,0 +1,123 @@
+"""Reads that cross relations or decide visibility; each takes the tenant or the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import (
+    AuditEvent,
+    Invitation,
+    JoinRequest,
+    Membership,
+    NetworkRegistration,
+    Organisation,
+)
+
+
+def membership_list_for_user(*, user: Any) -> QuerySet[Membership]:
+    """Return the user's memberships with their organisations, for the switcher."""
+    return Membership.objects.filter(user=user).select_related("organisation").order_by(
+        "organisation__legal_name"
+    )
+
+
+def membership_current(*, user: Any, organisation_id: int | None) -> Membership | None:
+    """Return the membership for the organisation chosen in the session, else the user's first."""
+    memberships = membership_list_for_user(user=user)
+    if organisation_id is not None:
+        chosen = memberships.filter(organisation_id=organisation_id).first()
+        if chosen is not None:
+            return chosen
+    return memberships.first()
+
+
+def membership_list(*, organisation: Organisation) -> QuerySet[Membership]:
+    """Return the organisation's members, owners first."""
+    return Membership.objects.filter(organisation=organisation).select_related("user").order_by(
+        "created_at"
+    )
+
+
+def membership_get(*, organisation: Organisation, pk: int) -> Membership:
+    """Return one membership of the organisation, or 404."""
+    return _get_or_404(membership_list(organisation=organisation), pk=pk)
+
+
+def invitation_list_open(*, organisation: Organisation) -> QuerySet[Invitation]:
+    """Return invitations not yet accepted or revoked."""
+    return Invitation.objects.filter(
+        organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+
+
+def invitation_get(*, organisation: Organisation, pk: int) -> Invitation:
+    """Return one open invitation of the organisation, or 404."""
+    return _get_or_404(invitation_list_open(organisation=organisation), pk=pk)
+
+
+def join_request_list_pending(*, organisation: Organisation) -> QuerySet[JoinRequest]:
+    """Return the join requests waiting for an owner's decision."""
+    return JoinRequest.objects.filter(
+        organisation=organisation, status=JoinRequest.Status.PENDING
+    ).select_related("user")
+
+
+def join_request_get(*, organisation: Organisation, pk: int) -> JoinRequest:
+    """Return one pending join request of the organisation, or 404."""
+    return _get_or_404(join_request_list_pending(organisation=organisation), pk=pk)
+
+
+def audit_event_list(*, organisation: Organisation) -> QuerySet[AuditEvent]:
+    """Return the organisation's audit trail, newest first."""
+    return AuditEvent.objects.filter(organisation=organisation).select_related("actor")
+
+
+@dataclass(frozen=True)
+class OrgNumberClaim:
+    """Who, if anyone, already holds an org number in the network."""
+
+    organisation: Organisation | None = None
+    registration: NetworkRegistration | None = None
+
+    @property
+    def is_free(self) -> bool:
+        return self.organisation is None and self.registration is None
+
+
+def org_number_claim(*, org_number: str) -> OrgNumberClaim:
+    """Return whether the org number is free, a portal organisation's, or a partner's."""
+    registration = (
+        NetworkRegistration.objects.filter(org_number=org_number, ended_at__isnull=True)
+        .select_related("partner")
+        .first()
+    )
+    organisation = Organisation.objects.filter(org_number=org_number).first()
+    return OrgNumberClaim(organisation=organisation, registration=registration)
+
+
+def _get_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def user_has_totp(*, user: Any) -> bool:
+    """Return whether the user has an active TOTP authenticator."""
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def transfer_requested(*, org_number: str) -> bool:
+    """Return whether a transfer of the org number is already waiting for staff."""
+    from accounts.models import ReviewCase
+
+    return ReviewCase.objects.filter(
+        kind=ReviewCase.Kind.TRANSFER_REQUEST, org_number=org_number,
+        status=ReviewCase.Status.OPEN,
+    ).exists()

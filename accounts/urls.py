@@ -1,0 +1,23 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("new/", views.onboarding, name="onboarding"),
+    path("new/<str:org_number>/", views.onboarding_details, name="onboarding_details"),
+    path("new/<str:org_number>/join/", views.join, name="join"),
+    path("new/<str:org_number>/taken/", views.taken, name="taken"),
+    path("switch/", views.switch, name="switch"),
+    path("members/", views.members, name="members"),
+    path("members/invite/", views.invite, name="invite"),
+    path("members/<int:pk>/role/", views.member_role, name="member_role"),
+    path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("join-requests/<int:pk>/decide/", views.join_request_decide, name="join_request_decide"),
+    path("settings/", views.settings_view, name="settings"),
+    path("plan/", views.plan, name="plan"),
+    path("audit/", views.audit, name="audit"),
+]

@@ -1,0 +1,79 @@
+"""Personas shared by every app's tests (see STYLE.md).
+
+alice owns a verified Web Plus organisation, bob is a member of it, and mallory
+owns another organisation: every view test checks that mallory sees nothing of alice's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from accounts.models import Membership, Organisation, Plan
+from accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    # allauth's rate limits live in the cache (Redis in the tests): start every test clean.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def alice_org(db: None) -> Organisation:
+    return OrganisationFactory(
+        legal_name="Alice Konsult AB", plan=Plan.PLUS,
+        verification_status=Organisation.VerificationStatus.VERIFIED,
+    )
+
+
+@pytest.fixture
+def alice(alice_org: Organisation) -> Any:
+    return MembershipFactory(
+        organisation=alice_org, user__email="alice@example.com", role=Membership.Role.OWNER
+    ).user
+
+
+@pytest.fixture
+def bob(alice_org: Organisation, alice: Any) -> Any:
+    return MembershipFactory(
+        organisation=alice_org, user__email="bob@example.com", role=Membership.Role.MEMBER
+    ).user
+
+
+@pytest.fixture
+def mallory_org(db: None) -> Organisation:
+    return OrganisationFactory(legal_name="Mallory Handel AB", plan=Plan.PLUS)
+
+
+@pytest.fixture
+def mallory(mallory_org: Organisation) -> Any:
+    return MembershipFactory(
+        organisation=mallory_org, user__email="mallory@example.com", role=Membership.Role.OWNER
+    ).user
+
+
+def _client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice: Any) -> Client:
+    return _client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob: Any) -> Client:
+    return _client_for(bob)
+
+
+@pytest.fixture
+def mallory_client(mallory: Any) -> Client:
+    return _client_for(mallory)

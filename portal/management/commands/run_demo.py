@@ -1,0 +1,225 @@
+"""Run the demo: migrate, seed, then the web server, a Celery worker and beat side by side."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+
+from portal.env import env_int
+
+STOP_TIMEOUT = 10.0  # seconds a child gets to shut down after SIGTERM before SIGKILL
+READY_TIMEOUT = 60.0  # seconds to wait for the web server before printing the logins anyway
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One child process of the demo: a name for its log prefix and its command line."""
+
+    name: str
+    argv: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Child:
+    """A started child process and the thread that copies its output."""
+
+    spec: ProcessSpec
+    popen: subprocess.Popen[str]
+    reader: threading.Thread
+
+
+def process_specs(*, port: int) -> list[ProcessSpec]:
+    """Return the demo's processes; a new component is one more entry here."""
+    python, manage = sys.executable, str(settings.BASE_DIR / "manage.py")
+    celery = (python, "-m", "celery", "-A", "portal")
+    schedule = settings.CELERY_BEAT_SCHEDULE_FILENAME
+    return [
+        ProcessSpec("web", (python, manage, "runserver", f"127.0.0.1:{port}", "--noreload")),
+        ProcessSpec(
+            "worker",
+            (*celery, "worker", "--loglevel=INFO", "--concurrency=2", "-P", "prefork"),
+        ),
+        ProcessSpec(
+            "beat",
+            (*celery, "beat", "--loglevel=INFO", "--schedule", schedule),
+        ),
+    ]
+
+
+class Printer:
+    """Write lines from several threads without interleaving them."""
+
+    def __init__(self, out: OutputWrapper, width: int) -> None:
+        self._out, self._width, self._lock = out, width, threading.Lock()
+
+    def line(self, name: str, text: str) -> None:
+        """Print one child's line behind its name."""
+        self.raw(f"{name:<{self._width}} | {text}")
+
+    def raw(self, text: str) -> None:
+        """Print text as is."""
+        with self._lock:
+            self._out.write(text)
+            self._out.flush()
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo data and run web server, Celery worker and beat until Ctrl-C."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        port = env_int("DEMO_PORT", 8000)
+        _require_free_port(port)
+        call_command("migrate", "--noinput")
+        demo = _seed_demo()
+        specs = process_specs(port=port)
+        printer = Printer(self.stdout, max(len(spec.name) for spec in specs))
+        stop = _stop_on_signals()
+        children: list[Child] = []
+        try:
+            children += [_start(spec, printer) for spec in specs]
+            dead = _supervise(children, stop, port, lambda: printer.raw(_banner(port, demo)))
+        finally:
+            printer.raw("Stopping the demo ...")
+            _stop_all(children)
+        if dead is not None:
+            code = dead.popen.returncode
+            raise CommandError(f"{dead.spec.name} exited with code {code}; stopped the others.")
+
+
+def _require_free_port(port: int) -> None:
+    """Fail before migrating when another server already holds the demo's port."""
+    with socket.socket() as sock:
+        # Same option as runserver, so a port in TIME_WAIT from the last run counts as free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            raise CommandError(
+                f"Port {port} is in use. Stop what runs there or choose another: DEMO_PORT=8001"
+            ) from None
+
+
+def _seed_demo() -> dict[str, Any]:
+    """Load the demo data and return seed_demo's JSON summary."""
+    buffer = io.StringIO()
+    call_command("seed_demo", "--json", stdout=buffer)
+    try:
+        summary: dict[str, Any] = json.loads(buffer.getvalue())
+    except json.JSONDecodeError as error:
+        raise CommandError(f"seed_demo --json did not print JSON: {error}") from None
+    return summary
+
+
+def _stop_on_signals() -> threading.Event:
+    """Turn Ctrl-C, SIGTERM and a closed terminal into a stop request."""
+    stop = threading.Event()
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda _signum, _frame: stop.set())
+    return stop
+
+
+def _start(spec: ProcessSpec, printer: Printer) -> Child:
+    """Start one child with the demo's environment and copy its output, prefixed."""
+    popen = subprocess.Popen(  # noqa: S603 - fixed argv built from sys.executable
+        spec.argv,
+        cwd=settings.BASE_DIR,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        # Own process group: Ctrl-C reaches only this runner, which stops children in order.
+        start_new_session=True,
+    )
+    assert popen.stdout is not None
+    reader = threading.Thread(
+        target=_copy_lines, args=(spec.name, popen.stdout, printer), daemon=True
+    )
+    reader.start()
+    return Child(spec, popen, reader)
+
+
+def _copy_lines(name: str, stream: IO[str], printer: Printer) -> None:
+    """Print a child's output line by line until it closes."""
+    for text in stream:
+        printer.line(name, text.rstrip("\n"))
+
+
+def _supervise(
+    children: list[Child], stop: threading.Event, port: int, on_ready: Callable[[], None]
+) -> Child | None:
+    """Wait for a stop request or a dead child; call on_ready once the web server answers."""
+    ready_by = time.monotonic() + READY_TIMEOUT
+    announced = False
+    while not stop.wait(0.2):
+        for child in children:
+            if child.popen.poll() is not None:
+                return child
+        if not announced and (_answers(port) or time.monotonic() > ready_by):
+            on_ready()
+            announced = True
+    return None
+
+
+def _answers(port: int) -> bool:
+    """Tell whether something accepts connections on the local port."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _stop_all(children: list[Child]) -> None:
+    """Terminate every child, wait with a deadline, then kill what is left."""
+    for child in children:
+        if child.popen.poll() is None:
+            child.popen.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for child in children:
+        try:
+            child.popen.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.popen.kill()
+            child.popen.wait()
+        # Pool processes left behind by a killed worker share its process group.
+        _kill_group(child.popen.pid)
+        child.reader.join(timeout=2)
+
+
+def _kill_group(pgid: int) -> None:
+    """Kill whatever still runs in a child's process group."""
+    # ProcessLookupError: the group is gone, nothing is left to kill.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def _banner(port: int, demo: dict[str, Any]) -> str:
+    """Describe where the demo runs and how to log in."""
+    names = {org["org_number"]: org["name"] for org in demo.get("organisations", [])}
+    lines = ["", "=" * 72, f"  e-faktura demo: http://127.0.0.1:{port}/", "", "  Demo logins:"]
+    for user in demo.get("users", []):
+        org = names.get(user.get("org_number"), "-") if user.get("org_number") else "-"
+        role = "staff" if user.get("is_staff") else (user.get("role") or "-")
+        lines.append(f"    {user['email']:<28} {user['password']:<18} {role:<7} {org}")
+    if "filebased" in settings.EMAIL_BACKEND:
+        lines += ["", f"  E-mails (sign-up links, invitations) land in {settings.EMAIL_FILE_PATH}"]
+    lines += ["", "  Press Ctrl-C to stop everything.", "=" * 72, ""]
+    return "\n".join(lines)
