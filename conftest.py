@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Membership, Organisation, Plan
-from accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from accounts.tests.factories import MembershipFactory, OrganisationFactory
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +27,8 @@ def _fresh_cache() -> Any:
 @pytest.fixture
 def alice_org(db: None) -> Organisation:
     return OrganisationFactory(
-        legal_name="Alice Konsult AB", plan=Plan.PLUS,
+        legal_name="Alice Konsult AB",
+        plan=Plan.PLUS,
         verification_status=Organisation.VerificationStatus.VERIFIED,
     )
 

@@ -37,8 +37,12 @@ class OrgNumberForm(forms.Form):
     org_number = forms.CharField(
         label=_("Organisation number"),
         max_length=20,
-        help_text=_("10 digits, e.g. 556677-8899. Sole traders use their personal identity number."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "autofocus": True}),
+        help_text=_(
+            "10 digits, e.g. 556677-8899. Sole traders use their personal identity number."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
     def clean_org_number(self) -> str:
@@ -84,7 +88,9 @@ class OrganisationDetailsForm(PaymentDetailsMixin):
     postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     vat_number = forms.CharField(
-        label=_("VAT number"), max_length=20, required=False,
+        label=_("VAT number"),
+        max_length=20,
+        required=False,
         help_text=_("Leave empty to use SE + organisation number + 01."),
     )
     field_order = ["legal_name", "street_address", "postal_code", "city", "vat_number"]
@@ -113,8 +119,11 @@ class OrganisationDetailsForm(PaymentDetailsMixin):
         data = self.cleaned_data
         return OrganisationDetails(
             org_number=self.org_number,
-            **{name: data[name] for name in OrganisationDetails.__dataclass_fields__
-               if name != "org_number"},
+            **{
+                name: data[name]
+                for name in OrganisationDetails.__dataclass_fields__
+                if name != "org_number"
+            },
         )
 
 
@@ -127,8 +136,9 @@ class OrganisationSettingsForm(PaymentDetailsMixin):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices,
-                             initial=Membership.Role.MEMBER)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER
+    )
 
 
 class RoleForm(forms.Form):
@@ -137,13 +147,18 @@ class RoleForm(forms.Form):
 
 class JoinDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("decline", _("Decline"))])
-    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.MEMBER,
-                             required=False)
+    role = forms.ChoiceField(
+        choices=Membership.Role.choices, initial=Membership.Role.MEMBER, required=False
+    )
 
 
 class MessageForm(forms.Form):
-    message = forms.CharField(label=_("Message (optional)"), max_length=500, required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Message (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class PlanForm(forms.Form):

@@ -10,16 +10,22 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from accounts import selectors
+from accounts.models import Membership, Organisation
 
 SESSION_KEY = "current_organisation_id"
 
 
-def _current_membership(request: HttpRequest) -> object:
+def _current_membership(request: HttpRequest) -> Membership | None:
     if not request.user.is_authenticated:
         return None
     return selectors.membership_current(
         user=request.user, organisation_id=request.session.get(SESSION_KEY)
     )
+
+
+def _current_organisation(request: HttpRequest) -> Organisation | None:
+    membership = request.membership  # type: ignore[attr-defined]
+    return membership.organisation if membership else None
 
 
 class CurrentOrganisationMiddleware:
@@ -32,11 +38,8 @@ class CurrentOrganisationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        membership = SimpleLazyObject(lambda: _current_membership(request))
-        request.membership = membership  # type: ignore[attr-defined]
-        request.organisation = SimpleLazyObject(  # type: ignore[attr-defined]
-            lambda: membership.organisation if membership else None
-        )
+        request.membership = SimpleLazyObject(lambda: _current_membership(request))  # type: ignore[attr-defined]
+        request.organisation = SimpleLazyObject(lambda: _current_organisation(request))  # type: ignore[attr-defined]
         return self.get_response(request)
 
 

@@ -92,9 +92,7 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=Q(org_number__regex=r"^\d{6}-\d{4}$"), name="org_number_normalised"
             ),
-            models.CheckConstraint(
-                condition=~Q(iban="") | Q(bic=""), name="bic_only_with_iban"
-            ),
+            models.CheckConstraint(condition=~Q(iban="") | Q(bic=""), name="bic_only_with_iban"),
         ]
 
     def __str__(self) -> str:
@@ -256,7 +254,8 @@ class NetworkRegistration(models.Model):
         constraints = [
             # The network holds one active sending solution per org number.
             models.UniqueConstraint(
-                fields=["org_number"], condition=Q(ended_at__isnull=True),
+                fields=["org_number"],
+                condition=Q(ended_at__isnull=True),
                 name="one_active_registration_per_org_number",
             )
         ]
@@ -300,7 +299,8 @@ class ReviewCase(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "org_number"], condition=Q(status="open"),
+                fields=["kind", "org_number"],
+                condition=Q(status="open"),
                 name="one_open_case_per_kind_and_org_number",
             )
         ]

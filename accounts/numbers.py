@@ -146,7 +146,7 @@ def parse_plusgiro(raw: str) -> str:
     """Return a Plusgiro number as N…N-N (2 to 8 digits, Luhn)."""
     digits = _digits_only(raw)
     if not digits.isdigit() or not 2 <= len(digits) <= 8:
-        raise InvalidNumber(_("A Plusgiro number has 2 to 8 digits, e.g. 4 12 34-5."))
+        raise InvalidNumber(_("A Plusgiro number has 2 to 8 digits, e.g. 4 12 34-6."))
     if not luhn_valid(digits):
         raise InvalidNumber(_("The check digit of the Plusgiro number does not match."))
     return f"{digits[:-1]}-{digits[-1]}"
@@ -155,9 +155,27 @@ def parse_plusgiro(raw: str) -> str:
 # ISO 13616 lengths for the countries Swedish businesses mostly bank in; others are
 # checked by the mod-97 rule and the general 15-34 length only.
 _IBAN_LENGTHS = {
-    "SE": 24, "NO": 15, "DK": 18, "FI": 18, "DE": 22, "GB": 22, "NL": 18, "FR": 27,
-    "ES": 24, "IT": 27, "BE": 16, "AT": 20, "CH": 21, "PL": 28, "EE": 20, "LV": 21,
-    "LT": 20, "IE": 22, "IS": 26, "LU": 20, "PT": 25,
+    "SE": 24,
+    "NO": 15,
+    "DK": 18,
+    "FI": 18,
+    "DE": 22,
+    "GB": 22,
+    "NL": 18,
+    "FR": 27,
+    "ES": 24,
+    "IT": 27,
+    "BE": 16,
+    "AT": 20,
+    "CH": 21,
+    "PL": 28,
+    "EE": 20,
+    "LV": 21,
+    "LT": 20,
+    "IE": 22,
+    "IS": 26,
+    "LU": 20,
+    "PT": 25,
 }
 
 
@@ -165,7 +183,9 @@ def parse_iban(raw: str) -> str:
     """Return an IBAN in electronic form (no spaces, upper case), mod-97 checked."""
     value = re.sub(r"\s", "", raw).upper()
     if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", value):
-        raise InvalidNumber(_("An IBAN starts with a country code and two digits, e.g. SE45 5000 0000 0583 9825 7466."))
+        raise InvalidNumber(
+            _("An IBAN starts with a country code and two digits, e.g. SE45 5000 0000 0583 …")
+        )
     expected = _IBAN_LENGTHS.get(value[:2])
     if expected and len(value) != expected:
         raise InvalidNumber(

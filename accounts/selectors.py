@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from accounts.models import (
@@ -17,11 +17,15 @@ from accounts.models import (
     Organisation,
 )
 
+ModelT = TypeVar("ModelT", bound=Model)
+
 
 def membership_list_for_user(*, user: Any) -> QuerySet[Membership]:
     """Return the user's memberships with their organisations, for the switcher."""
-    return Membership.objects.filter(user=user).select_related("organisation").order_by(
-        "organisation__legal_name"
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__legal_name")
     )
 
 
@@ -37,8 +41,10 @@ def membership_current(*, user: Any, organisation_id: int | None) -> Membership 
 
 def membership_list(*, organisation: Organisation) -> QuerySet[Membership]:
     """Return the organisation's members, owners first."""
-    return Membership.objects.filter(organisation=organisation).select_related("user").order_by(
-        "created_at"
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("created_at")
     )
 
 
@@ -99,7 +105,7 @@ def org_number_claim(*, org_number: str) -> OrgNumberClaim:
     return OrgNumberClaim(organisation=organisation, registration=registration)
 
 
-def _get_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:
+def _get_or_404(queryset: QuerySet[ModelT], **lookup: Any) -> ModelT:
     obj = queryset.filter(**lookup).first()
     if obj is None:
         raise Http404
@@ -110,7 +116,7 @@ def user_has_totp(*, user: Any) -> bool:
     """Return whether the user has an active TOTP authenticator."""
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return bool(Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists())
 
 
 def transfer_requested(*, org_number: str) -> bool:
@@ -118,6 +124,7 @@ def transfer_requested(*, org_number: str) -> bool:
     from accounts.models import ReviewCase
 
     return ReviewCase.objects.filter(
-        kind=ReviewCase.Kind.TRANSFER_REQUEST, org_number=org_number,
+        kind=ReviewCase.Kind.TRANSFER_REQUEST,
+        org_number=org_number,
         status=ReviewCase.Status.OPEN,
     ).exists()

@@ -9,13 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import errors, selectors
+from accounts.mail import send_templated_mail
 from accounts.models import (
     AuditEvent,
     Invitation,
@@ -116,7 +115,10 @@ def organisation_create(
         raise
     Membership.objects.create(user=user, organisation=organisation, role=Role.OWNER)
     audit_event_record(
-        action="organisation.created", actor=user, organisation=organisation, obj=organisation,
+        action="organisation.created",
+        actor=user,
+        organisation=organisation,
+        obj=organisation,
         data={"org_number": organisation.org_number, "source": organisation.details_source},
         ip_address=ip_address,
     )
@@ -128,7 +130,10 @@ PAYMENT_FIELDS = ("bankgiro", "plusgiro", "iban", "bic")
 
 @transaction.atomic
 def organisation_update(
-    *, actor: Any, organisation: Organisation, changes: dict[str, Any],
+    *,
+    actor: Any,
+    organisation: Organisation,
+    changes: dict[str, Any],
     ip_address: str | None = None,
 ) -> Organisation:
     """Change contact and payment details; flag a payment change on a verified organisation.
@@ -145,13 +150,19 @@ def organisation_update(
     changed = {name: value for name, value in changes.items() if before[name] != value}
     if changed:
         audit_event_record(
-            action="organisation.updated", actor=actor, organisation=organisation,
-            obj=organisation, data={"fields": sorted(changed)}, ip_address=ip_address,
+            action="organisation.updated",
+            actor=actor,
+            organisation=organisation,
+            obj=organisation,
+            data={"fields": sorted(changed)},
+            ip_address=ip_address,
         )
     if organisation.is_verified and set(changed) & set(PAYMENT_FIELDS):
         review_case_open(
-            kind=ReviewCase.Kind.RISK_FLAG, organisation=organisation,
-            org_number=organisation.org_number, requested_by=actor,
+            kind=ReviewCase.Kind.RISK_FLAG,
+            organisation=organisation,
+            org_number=organisation.org_number,
+            requested_by=actor,
             reason="Payment account changed after verification",
         )
     return organisation
@@ -169,8 +180,11 @@ def organisation_change_plan(*, actor: Any, organisation: Organisation, plan: st
     organisation.full_clean()
     organisation.save(update_fields=["plan"])
     audit_event_record(
-        action="organisation.plan_changed", actor=actor, organisation=organisation,
-        obj=organisation, data={"plan": plan},
+        action="organisation.plan_changed",
+        actor=actor,
+        organisation=organisation,
+        obj=organisation,
+        data={"plan": plan},
     )
     return organisation
 
@@ -217,17 +231,22 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
     touches_owner = Role.OWNER in (role, membership.role)
     if touches_owner and actor.role != Role.OWNER:
         raise errors.RoleNotAllowed
-    if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(
-        membership.organisation
-    ) == 1:
+    if (
+        membership.role == Role.OWNER
+        and role != Role.OWNER
+        and _owner_count(membership.organisation) == 1
+    ):
         raise errors.LastOwner
     previous = membership.role
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
     audit_event_record(
-        action="membership.role_changed", actor=actor.user, organisation=membership.organisation,
-        obj=membership, data={"user": membership.user.email, "from": previous, "to": role},
+        action="membership.role_changed",
+        actor=actor.user,
+        organisation=membership.organisation,
+        obj=membership,
+        data={"user": membership.user.email, "from": previous, "to": role},
     )
     return membership
 
@@ -242,8 +261,11 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
         if _owner_count(membership.organisation) == 1:
             raise errors.LastOwner
     audit_event_record(
-        action="membership.removed", actor=actor.user, organisation=membership.organisation,
-        obj=membership, data={"user": membership.user.email, "role": membership.role},
+        action="membership.removed",
+        actor=actor.user,
+        organisation=membership.organisation,
+        obj=membership,
+        data={"user": membership.user.email, "role": membership.role},
     )
     membership.delete()
 
@@ -268,14 +290,21 @@ def invitation_create(
     _ensure_seat_free(organisation)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
-        organisation=organisation, email=email.lower(), role=role, token_hash=_token_hash(token),
-        invited_by=actor.user, expires_at=timezone.now() + INVITATION_LIFETIME,
+        organisation=organisation,
+        email=email.lower(),
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by=actor.user,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
     )
     invitation.full_clean()
     invitation.save()
     audit_event_record(
-        action="invitation.created", actor=actor.user, organisation=organisation,
-        obj=invitation, data={"email": invitation.email, "role": role},
+        action="invitation.created",
+        actor=actor.user,
+        organisation=organisation,
+        obj=invitation,
+        data={"email": invitation.email, "role": role},
     )
     link = (base_url or settings.SITE_URL) + reverse("accounts:invitation_accept", args=[token])
     transaction.on_commit(lambda: _send_invitation_mail(invitation, link))
@@ -290,12 +319,7 @@ def _already_member_message(email: str) -> str:
 
 def _send_invitation_mail(invitation: Invitation, link: str) -> None:
     context = {"invitation": invitation, "link": link}
-    send_mail(
-        subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
-        message=render_to_string("accounts/email/invitation_body.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    send_templated_mail("accounts/email/invitation", context, [invitation.email])
 
 
 def invitation_for_token(token: str) -> Invitation:
@@ -324,7 +348,10 @@ def invitation_accept(*, user: Any, token: str) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     audit_event_record(
-        action="invitation.accepted", actor=user, organisation=organisation, obj=invitation,
+        action="invitation.accepted",
+        actor=user,
+        organisation=organisation,
+        obj=invitation,
         data={"email": invitation.email, "role": invitation.role},
     )
     return membership
@@ -336,8 +363,11 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit_event_record(
-        action="invitation.revoked", actor=actor.user, organisation=actor.organisation,
-        obj=invitation, data={"email": invitation.email},
+        action="invitation.revoked",
+        actor=actor.user,
+        organisation=actor.organisation,
+        obj=invitation,
+        data={"email": invitation.email},
     )
 
 
@@ -345,9 +375,7 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
 
 
 @transaction.atomic
-def join_request_create(
-    *, user: Any, organisation: Organisation, message: str = ""
-) -> JoinRequest:
+def join_request_create(*, user: Any, organisation: Organisation, message: str = "") -> JoinRequest:
     """Ask the owners of an existing organisation to let the user in."""
     if organisation.memberships.filter(user=user).exists():
         raise errors.AlreadyMember
@@ -357,8 +385,21 @@ def join_request_create(
     join_request.full_clean()
     join_request.save()
     audit_event_record(
-        action="join_request.created", actor=user, organisation=organisation, obj=join_request,
+        action="join_request.created",
+        actor=user,
+        organisation=organisation,
+        obj=join_request,
         data={"email": user.email},
+    )
+    managers = list(
+        organisation.memberships.filter(role__in=[Role.OWNER, Role.ADMIN]).values_list(
+            "user__email", flat=True
+        )
+    )
+    link = settings.SITE_URL + reverse("accounts:members")
+    context = {"join_request": join_request, "organisation": organisation, "link": link}
+    transaction.on_commit(
+        lambda: send_templated_mail("accounts/email/join_request", context, managers)
     )
     return join_request
 
@@ -378,8 +419,11 @@ def join_request_decide(
     join_request.decided_at = timezone.now()
     join_request.save(update_fields=["status", "decided_by", "decided_at"])
     audit_event_record(
-        action=f"join_request.{join_request.status}", actor=actor.user, organisation=organisation,
-        obj=join_request, data={"email": join_request.user.email, "role": role},
+        action=f"join_request.{join_request.status}",
+        actor=actor.user,
+        organisation=organisation,
+        obj=join_request,
+        data={"email": join_request.user.email, "role": role},
     )
     return join_request
 
@@ -388,8 +432,13 @@ def join_request_decide(
 
 
 def review_case_open(
-    *, kind: str, org_number: str, requested_by: Any, reason: str,
-    organisation: Organisation | None = None, registration: Any = None,
+    *,
+    kind: str,
+    org_number: str,
+    requested_by: Any,
+    reason: str,
+    organisation: Organisation | None = None,
+    registration: Any = None,
 ) -> ReviewCase:
     """Open a case for staff; an open case of the same kind and number is reused."""
     existing = ReviewCase.objects.filter(
@@ -398,14 +447,21 @@ def review_case_open(
     if existing is not None:
         return existing
     case = ReviewCase(
-        kind=kind, org_number=org_number, requested_by=requested_by, reason=reason,
-        organisation=organisation, registration=registration,
+        kind=kind,
+        org_number=org_number,
+        requested_by=requested_by,
+        reason=reason,
+        organisation=organisation,
+        registration=registration,
     )
     case.full_clean()
     case.save()
     audit_event_record(
-        action=f"review_case.opened.{kind}", actor=requested_by, organisation=organisation,
-        obj=case, data={"org_number": org_number, "reason": reason},
+        action=f"review_case.opened.{kind}",
+        actor=requested_by,
+        organisation=organisation,
+        obj=case,
+        data={"org_number": org_number, "reason": reason},
     )
     return case
 
@@ -420,17 +476,22 @@ def transfer_request_create(
         # Nothing holds the number (any more): the user can simply create the organisation.
         raise errors.NothingToTransfer
     if ReviewCase.objects.filter(
-        kind=ReviewCase.Kind.TRANSFER_REQUEST, org_number=org_number,
+        kind=ReviewCase.Kind.TRANSFER_REQUEST,
+        org_number=org_number,
         status=ReviewCase.Status.OPEN,
     ).exists():
         raise errors.TransferAlreadyRequested
     case = review_case_open(
-        kind=ReviewCase.Kind.TRANSFER_REQUEST, org_number=org_number, requested_by=user,
+        kind=ReviewCase.Kind.TRANSFER_REQUEST,
+        org_number=org_number,
+        requested_by=user,
         reason=reason or "Transfer to the web service requested",
         registration=claim.registration,
     )
     audit_event_record(
-        action="transfer.requested", actor=user, obj=case,
+        action="transfer.requested",
+        actor=user,
+        obj=case,
         data={"org_number": org_number, "partner": claim.registration.partner.name},
         ip_address=ip_address,
     )

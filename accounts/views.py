@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +30,11 @@ from accounts.middleware import SESSION_KEY
 from accounts.models import Membership, Permission
 from accounts.numbers import InvalidNumber, parse_org_number
 from accounts.registry import RegisterUnavailable, company_register
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """Return the POST data for a bound form, even when it is empty (an empty form is a submit)."""
+    return request.POST if request.method == "POST" else None
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -60,7 +65,7 @@ def _claim_redirect(org_number: str) -> HttpResponse | None:
 @login_required
 def onboarding(request: HttpRequest) -> HttpResponse:
     """Ask for the organisation number and route to details, join or taken."""
-    form = OrgNumberForm(request.POST or None)
+    form = OrgNumberForm(posted(request))
     if request.method == "POST" and form.is_valid():
         org_number = form.cleaned_data["org_number"]
         return _claim_redirect(org_number) or redirect(
@@ -80,11 +85,13 @@ def onboarding_details(request: HttpRequest, org_number: str) -> HttpResponse:
         register_down = False
     except RegisterUnavailable:
         record, register_down = None, True
-    form = OrganisationDetailsForm(request.POST or None, org_number=org_number, record=record)
+    form = OrganisationDetailsForm(posted(request), org_number=org_number, record=record)
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_create(
-                user=request.user, details=form.details(), record=record,
+                user=request.user,
+                details=form.details(),
+                record=record,
                 ip_address=client_ip(request),
             )
         except (errors.OrganisationExists, errors.OrganisationNumberTaken):
@@ -92,8 +99,12 @@ def onboarding_details(request: HttpRequest, org_number: str) -> HttpResponse:
         request.session[SESSION_KEY] = organisation.pk
         messages.success(request, _("%(name)s is registered.") % {"name": organisation.legal_name})
         return redirect("dashboard")
-    context = {"form": form, "org_number": org_number, "record": record,
-               "register_down": register_down}
+    context = {
+        "form": form,
+        "org_number": org_number,
+        "record": record,
+        "register_down": register_down,
+    }
     return render(request, "accounts/onboarding_details.html", context)
 
 
@@ -104,7 +115,7 @@ def join(request: HttpRequest, org_number: str) -> HttpResponse:
     organisation = selectors.org_number_claim(org_number=org_number).organisation
     if organisation is None:
         return redirect("accounts:onboarding_details", org_number=org_number)
-    form = MessageForm(request.POST or None)
+    form = MessageForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.join_request_create(
@@ -126,20 +137,28 @@ def taken(request: HttpRequest, org_number: str) -> HttpResponse:
     registration = selectors.org_number_claim(org_number=org_number).registration
     if registration is None:
         return redirect("accounts:onboarding_details", org_number=org_number)
-    form = MessageForm(request.POST or None)
+    form = MessageForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.transfer_request_create(
-                user=request.user, org_number=org_number, reason=form.cleaned_data["message"],
+                user=request.user,
+                org_number=org_number,
+                reason=form.cleaned_data["message"],
                 ip_address=client_ip(request),
             )
-            messages.success(request, _("Your transfer request has been recorded. We will contact you."))
+            messages.success(
+                request, _("Your transfer request has been recorded. We will contact you.")
+            )
         except errors.TransferAlreadyRequested as error:
             messages.info(request, str(error))
         return redirect("accounts:taken", org_number=org_number)
-    context = {"form": form, "org_number": org_number, "registration": registration,
-               "partner": registration.partner,
-               "transfer_requested": selectors.transfer_requested(org_number=org_number)}
+    context = {
+        "form": form,
+        "org_number": org_number,
+        "registration": registration,
+        "partner": registration.partner,
+        "transfer_requested": selectors.transfer_requested(org_number=org_number),
+    }
     return render(request, "accounts/taken.html", context)
 
 
@@ -153,9 +172,11 @@ def switch(request: HttpRequest) -> HttpResponse:
     form = SwitchOrganisationForm(request.POST)
     if not form.is_valid():
         raise Http404
-    membership = selectors.membership_list_for_user(user=request.user).filter(
-        organisation__public_id=form.cleaned_data["organisation"]
-    ).first()
+    membership = (
+        selectors.membership_list_for_user(user=request.user)
+        .filter(organisation__public_id=form.cleaned_data["organisation"])
+        .first()
+    )
     if membership is None:
         raise Http404
     request.session[SESSION_KEY] = membership.organisation_id
@@ -173,9 +194,12 @@ def members(request: HttpRequest) -> HttpResponse:
     can_manage = membership.can(Permission.MANAGE_MEMBERS)
     context = {
         "memberships": selectors.membership_list(organisation=organisation),
-        "invitations": selectors.invitation_list_open(organisation=organisation) if can_manage else [],
+        "invitations": selectors.invitation_list_open(organisation=organisation)
+        if can_manage
+        else [],
         "join_requests": selectors.join_request_list_pending(organisation=organisation)
-        if can_manage else [],
+        if can_manage
+        else [],
         "can_manage": can_manage,
         "invite_form": InvitationForm(),
         "role_choices": Membership.Role.choices,
@@ -196,15 +220,18 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST)
     if not form.is_valid():
         for field_errors in form.errors.values():
-            messages.error(request, " ".join(field_errors))
+            messages.error(request, " ".join(str(error) for error in field_errors))
         return redirect("accounts:members")
     try:
         invitation, _token = services.invitation_create(
-            actor=membership, email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+            actor=membership,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
             base_url=request.build_absolute_uri("/").rstrip("/"),
         )
-        messages.success(request, _("An invitation has been sent to %(email)s.") % {
-            "email": invitation.email})
+        messages.success(
+            request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email}
+        )
     except errors.SeatLimitReached as error:
         _report(request, error)
         return redirect("accounts:settings")
@@ -238,8 +265,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             _report(request, error)
             return redirect("accounts:invitation_accept", token=token)
         request.session[SESSION_KEY] = membership.organisation_id
-        messages.success(request, _("Welcome to %(name)s.") % {
-            "name": membership.organisation.legal_name})
+        messages.success(
+            request, _("Welcome to %(name)s.") % {"name": membership.organisation.legal_name}
+        )
         return redirect("dashboard")
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
 
@@ -253,8 +281,9 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
-            services.membership_change_role(actor=membership, membership=target,
-                                            role=form.cleaned_data["role"])
+            services.membership_change_role(
+                actor=membership, membership=target, role=form.cleaned_data["role"]
+            )
             messages.success(request, _("The role has been changed."))
         except errors.AccountsError as error:
             _report(request, error)
@@ -286,7 +315,8 @@ def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         services.join_request_decide(
-            actor=membership, join_request=join_request,
+            actor=membership,
+            join_request=join_request,
             approve=form.cleaned_data["decision"] == "approve",
             role=form.cleaned_data["role"] or Membership.Role.MEMBER,
         )
@@ -306,19 +336,25 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     organisation = membership.organisation
     can_edit = membership.can(Permission.MANAGE_ORGANISATION)
     initial = {name: getattr(organisation, name) for name in OrganisationSettingsForm.base_fields}
-    form = OrganisationSettingsForm(request.POST or None, initial=initial)
+    form = OrganisationSettingsForm(posted(request), initial=initial)
     if request.method == "POST":
         require_permission(request, Permission.MANAGE_ORGANISATION)
         if form.is_valid():
             services.organisation_update(
-                actor=request.user, organisation=organisation, changes=form.cleaned_data,
+                actor=request.user,
+                organisation=organisation,
+                changes=form.cleaned_data,
                 ip_address=client_ip(request),
             )
             messages.success(request, _("The details have been saved."))
             return redirect("accounts:settings")
-    context = {"form": form, "organisation": organisation, "can_edit": can_edit,
-               "can_change_plan": membership.can(Permission.MANAGE_PLAN),
-               "plan_form": PlanForm(initial={"plan": organisation.plan})}
+    context = {
+        "form": form,
+        "organisation": organisation,
+        "can_edit": can_edit,
+        "can_change_plan": membership.can(Permission.MANAGE_PLAN),
+        "plan_form": PlanForm(initial={"plan": organisation.plan}),
+    }
     return render(request, "accounts/settings.html", context)
 
 
@@ -331,7 +367,8 @@ def plan(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.organisation_change_plan(
-                actor=request.user, organisation=membership.organisation,
+                actor=request.user,
+                organisation=membership.organisation,
                 plan=form.cleaned_data["plan"],
             )
             messages.success(request, _("The plan has been changed."))
@@ -346,4 +383,3 @@ def audit(request: HttpRequest) -> HttpResponse:
     membership = require_permission(request, Permission.MANAGE_MEMBERS)
     events = selectors.audit_event_list(organisation=membership.organisation)[:200]
     return render(request, "accounts/audit.html", {"events": events})
-

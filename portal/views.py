@@ -25,7 +25,7 @@ def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
+            return bool(cursor.fetchone() == (1,))
     except DatabaseError:
         return False
 
@@ -35,7 +35,7 @@ def _broker_ok() -> bool:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
-    except Exception:  # noqa: BLE001 - any failure to reach the broker is "down"
+    except Exception:
         return False
 
 

@@ -99,10 +99,14 @@ def _ensure_organisation(demo: DemoOrganisation, users: dict[str, Any]) -> None:
         assert record is not None, f"{demo.org_number} is missing from the fixture register"
         owner = users[members[0].email]
         details = services.OrganisationDetails(
-            org_number=record.org_number, legal_name=record.legal_name,
+            org_number=record.org_number,
+            legal_name=record.legal_name,
             vat_number=f"SE{record.org_number.replace('-', '')}01",
-            street_address=record.street_address, postal_code=record.postal_code,
-            city=record.city, contact_email=owner.email, bankgiro=demo.bankgiro,
+            street_address=record.street_address,
+            postal_code=record.postal_code,
+            city=record.city,
+            contact_email=owner.email,
+            bankgiro=demo.bankgiro,
             has_f_skatt=record.has_f_skatt,
         )
         organisation = services.organisation_create(user=owner, details=details, record=record)
@@ -113,7 +117,9 @@ def _ensure_organisation(demo: DemoOrganisation, users: dict[str, Any]) -> None:
                 verification_status=Status.VERIFIED, verified_at=timezone.now()
             )
             services.audit_event_record(
-                action="organisation.verified", organisation=organisation, obj=organisation,
+                action="organisation.verified",
+                organisation=organisation,
+                obj=organisation,
                 data={"source": "seed_demo"},
             )
     for member in members[1:]:
@@ -129,7 +135,8 @@ def _ensure_partner() -> None:
     )
     record = FixtureRegister().lookup(PARTNER_ORG_NUMBER)
     NetworkRegistration.objects.get_or_create(
-        org_number=PARTNER_ORG_NUMBER, ended_at=None,
+        org_number=PARTNER_ORG_NUMBER,
+        ended_at=None,
         defaults={"partner": partner, "company_name": record.legal_name if record else ""},
     )
 
@@ -141,18 +148,29 @@ def _summary() -> dict[str, list[dict[str, Any]]]:
     partners = PartnerIntegration.objects.filter(name=PARTNER_NAME)
     return {
         "organisations": [
-            {"org_number": o.org_number, "name": o.legal_name,
-             "verification_status": o.verification_status, "plan": o.plan}
+            {
+                "org_number": o.org_number,
+                "name": o.legal_name,
+                "verification_status": o.verification_status,
+                "plan": o.plan,
+            }
             for o in organisations
         ],
         "users": [
-            {"email": u.email, "password": u.password, "org_number": u.org_number,
-             "role": u.role, "is_staff": u.is_staff}
+            {
+                "email": u.email,
+                "password": u.password,
+                "org_number": u.org_number,
+                "role": u.role,
+                "is_staff": u.is_staff,
+            }
             for u in USERS
         ],
         "partners": [
-            {"name": p.name,
-             "org_numbers": sorted(r.org_number for r in p.registrations.filter(ended_at=None))}
+            {
+                "name": p.name,
+                "org_numbers": sorted(r.org_number for r in p.registrations.filter(ended_at=None)),
+            }
             for p in partners
         ],
     }
@@ -166,8 +184,11 @@ def _as_text(summary: dict[str, list[dict[str, Any]]]) -> str:
     ]
     lines.append("Demo logins (e-mail / password):")
     for user in summary["users"]:
-        where = "staff (two-factor set-up on first login)" if user["is_staff"] else (
-            f"{user['role']} of {user['org_number']}")
+        where = (
+            "staff (two-factor set-up on first login)"
+            if user["is_staff"]
+            else (f"{user['role']} of {user['org_number']}")
+        )
         lines.append(f"  {user['email']:<26} {user['password']:<18} {where}")
     lines += [
         f"Partner integration: {p['name']} holds {', '.join(p['org_numbers'])}"

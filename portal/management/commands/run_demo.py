@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -24,6 +25,7 @@ from portal.env import env_int
 
 STOP_TIMEOUT = 10.0  # seconds a child gets to shut down after SIGTERM before SIGKILL
 READY_TIMEOUT = 60.0  # seconds to wait for the web server before printing the logins anyway
+QUIET_SECONDS = 1.5  # start-up chatter has settled when no child printed for this long
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -67,10 +69,12 @@ class Printer:
 
     def __init__(self, out: OutputWrapper, width: int) -> None:
         self._out, self._width, self._lock = out, width, threading.Lock()
+        self.last_line_at = time.monotonic()
 
     def line(self, name: str, text: str) -> None:
         """Print one child's line behind its name."""
         self.raw(f"{name:<{self._width}} | {text}")
+        self.last_line_at = time.monotonic()
 
     def raw(self, text: str) -> None:
         """Print text as is."""
@@ -87,13 +91,21 @@ class Command(BaseCommand):
         _require_free_port(port)
         call_command("migrate", "--noinput")
         demo = _seed_demo()
+        # Links in the demo's e-mails must point at the port it really runs on.
+        os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
         specs = process_specs(port=port)
         printer = Printer(self.stdout, max(len(spec.name) for spec in specs))
         stop = _stop_on_signals()
         children: list[Child] = []
         try:
-            children += [_start(spec, printer) for spec in specs]
-            dead = _supervise(children, stop, port, lambda: printer.raw(_banner(port, demo)))
+            for spec in specs:  # one by one, so a failed start still stops the earlier ones
+                children.append(_start(spec, printer))
+            dead = _supervise(
+                children,
+                stop,
+                is_ready=functools.partial(_settled, port, printer),
+                on_ready=functools.partial(printer.raw, _banner(port, demo)),
+            )
         finally:
             printer.raw("Stopping the demo ...")
             _stop_all(children)
@@ -163,19 +175,28 @@ def _copy_lines(name: str, stream: IO[str], printer: Printer) -> None:
 
 
 def _supervise(
-    children: list[Child], stop: threading.Event, port: int, on_ready: Callable[[], None]
+    children: list[Child],
+    stop: threading.Event,
+    *,
+    is_ready: Callable[[], bool],
+    on_ready: Callable[[], None],
 ) -> Child | None:
-    """Wait for a stop request or a dead child; call on_ready once the web server answers."""
-    ready_by = time.monotonic() + READY_TIMEOUT
+    """Wait for a stop request or a dead child; call on_ready once, when is_ready says so."""
+    give_up_at = time.monotonic() + READY_TIMEOUT
     announced = False
     while not stop.wait(0.2):
-        for child in children:
-            if child.popen.poll() is not None:
-                return child
-        if not announced and (_answers(port) or time.monotonic() > ready_by):
+        dead = next((child for child in children if child.popen.poll() is not None), None)
+        if dead is not None:
+            return dead
+        if not announced and (is_ready() or time.monotonic() > give_up_at):
             on_ready()
             announced = True
     return None
+
+
+def _settled(port: int, printer: Printer) -> bool:
+    """Tell whether the web server answers and the start-up output has gone quiet."""
+    return time.monotonic() - printer.last_line_at > QUIET_SECONDS and _answers(port)
 
 
 def _answers(port: int) -> bool:

@@ -1,0 +1,135 @@
+"""Cross-app fixtures: a real Celery worker process for integration tests (personas follow)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+from django.conf import settings
+
+from portal.celery import app as celery_app
+
+WORKER_START_TIMEOUT = 60.0
+WORKER_STOP_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class CeleryWorker:
+    """A real worker process on the test database and the test broker."""
+
+    process: subprocess.Popen[bytes]
+    node_name: str
+    log_path: Path
+
+    def log(self) -> str:
+        """Return everything the worker has logged so far."""
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float = 20.0) -> None:
+        """Poll until condition() holds; fail with the worker's log when it never does."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        pytest.fail(f"condition not met within {timeout}s; worker log:\n{self.log()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CeleryWorker]:
+    """Start a real `celery worker` on the test database and broker; stop it after the session.
+
+    Tests that use it need @pytest.mark.django_db(transaction=True): the worker is
+    another connection and only sees committed rows.
+    """
+    _require_real_services()
+    log_path = tmp_path_factory.mktemp("celery-worker") / "worker.log"
+    node_name = f"pytest-{os.getpid()}@{socket.gethostname()}"
+    # Messages left by an earlier, interrupted run must not execute against this database.
+    celery_app.control.purge()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            _worker_argv(node_name),
+            cwd=settings.BASE_DIR,
+            env=_worker_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    worker = CeleryWorker(process, node_name, log_path)
+    try:
+        _wait_until_ready(worker)
+        yield worker
+    finally:
+        # Before pytest-django drops the test database, which fails while the worker is connected.
+        _stop(process)
+
+
+def _require_real_services() -> None:
+    """Refuse to run the worker on SQLite or the filesystem broker (the demo's)."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.fail("the worker integration tests need PostgreSQL: run them with `make test`")
+    if not str(settings.CELERY_BROKER_URL).startswith(("redis://", "rediss://")):
+        pytest.fail("the worker integration tests need Redis (REDIS_URL): use `make test`")
+
+
+def _worker_argv(node_name: str) -> list[str]:
+    """Build the worker's command line: one solo process, quiet about other nodes."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "portal",
+        "worker",
+        "-P",
+        "solo",
+        "--loglevel=INFO",
+        "-n",
+        node_name,
+        "--without-gossip",
+        "--without-mingle",
+        "-I",
+        "tests.worker_tasks",
+    ]
+
+
+def _worker_env() -> dict[str, str]:
+    """Return the tests' environment with DATABASE_URL pointing at the test database."""
+    # pytest-django renamed the database (test_<name>) in settings, not in the environment.
+    test_name = settings.DATABASES["default"]["NAME"]
+    url = urlsplit(settings.DATABASE_URL)._replace(path="/" + quote(test_name)).geturl()
+    return os.environ | {"PORTAL_ENV": "test", "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
+
+
+def _wait_until_ready(worker: CeleryWorker) -> None:
+    """Ping the worker through the broker until it answers; fail with its log if it dies."""
+    deadline = time.monotonic() + WORKER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if worker.process.poll() is not None:
+            pytest.fail(f"celery worker exited at start-up; log:\n{worker.log()[-4000:]}")
+        if celery_app.control.ping(destination=[worker.node_name], timeout=1):
+            return
+    pytest.fail(f"celery worker did not answer within {WORKER_START_TIMEOUT}s:\n{worker.log()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask the worker for a warm shutdown; kill it when it does not stop in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=WORKER_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
