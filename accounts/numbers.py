@@ -98,16 +98,31 @@ def parse_personal_number(raw: str) -> str:
     if not digits.isdigit() or len(digits) not in {10, 12}:
         raise InvalidNumber(_("A personal identity number has 12 digits, e.g. 19800101-1234."))
     ten = digits[-10:]
-    if not is_personal_number(ten):
+    full_year = int(digits[:4]) if len(digits) == 12 else _full_year(int(ten[:2]), raw)
+    if not _is_birth_date(full_year, int(ten[2:4]), int(ten[4:6])):
         raise InvalidNumber(_("The date in the personal identity number is not valid."))
     if not luhn_valid(ten):
         raise InvalidNumber(_("The check digit of the personal identity number does not match."))
-    if len(digits) == 12:
-        return digits
-    # Guess the century the way Skatteverket does: '+' marks 100 years or older.
-    year = int(ten[:2])
-    century = 19 if year > date.today().year % 100 or "+" in raw else 20
-    return f"{century}{ten}"
+    return f"{full_year}{ten[2:]}"
+
+
+def _full_year(two_digits: int, raw: str) -> int:
+    """Return the birth year the way Skatteverket reads it: '+' marks 100 years or older."""
+    this_year = date.today().year
+    year = this_year - (this_year - two_digits) % 100
+    return year - 100 if "+" in raw else year
+
+
+def _is_birth_date(year: int, month: int, day: int) -> bool:
+    if day > 60:  # samordningsnummer: day + 60
+        day -= 60
+    if not 1800 <= year <= date.today().year:
+        return False
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        return False
+    return born <= date.today()
 
 
 def mask_personal_number(personal_number: str) -> str:

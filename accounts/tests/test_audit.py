@@ -16,16 +16,24 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def event(alice, alice_org) -> AuditEvent:
     return services.audit_event_record(
-        action="test.happened", actor=alice, organisation=alice_org, obj=alice_org,
-        data={"answer": 42, "who": "Åsa"}, ip_address="192.0.2.7",
+        action="test.happened",
+        actor=alice,
+        organisation=alice_org,
+        obj=alice_org,
+        data={"answer": 42, "who": "Åsa"},
+        ip_address="192.0.2.7",
     )
 
 
 def test_audit_event_record_writes_every_field(alice, alice_org):
     before = AuditEvent.objects.count()
     event = services.audit_event_record(
-        action="test.happened", actor=alice, organisation=alice_org, obj=alice_org,
-        data={"answer": 42, "who": "Åsa"}, ip_address="192.0.2.7",
+        action="test.happened",
+        actor=alice,
+        organisation=alice_org,
+        obj=alice_org,
+        data={"answer": 42, "who": "Åsa"},
+        ip_address="192.0.2.7",
     )
     assert AuditEvent.objects.count() == before + 1
     stored = AuditEvent.objects.get(pk=event.pk)
@@ -110,8 +118,11 @@ def test_queryset_delete_is_refused(event):
 )
 def test_raw_sql_cannot_change_the_log(event, statement):
     params = [event.pk] if "%s" in statement else []
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement, params)
     # The test's transaction is still usable and the row is untouched.
     stored = AuditEvent.objects.get(pk=event.pk)
@@ -136,8 +147,11 @@ def test_organisation_create_writes_an_audit_event(db):
     record = FixtureRegister().lookup("850412-1396")
     assert record is not None
     details = services.OrganisationDetails(
-        org_number=record.org_number, legal_name=record.legal_name,
-        vat_number="SE850412139601", city=record.city, has_f_skatt=record.has_f_skatt,
+        org_number=record.org_number,
+        legal_name=record.legal_name,
+        vat_number="SE850412139601",
+        city=record.city,
+        has_f_skatt=record.has_f_skatt,
     )
     organisation = services.organisation_create(
         user=user, details=details, record=record, ip_address="198.51.100.4"

@@ -56,9 +56,7 @@ def test_fixture_register_sole_trader(fixture_register):
     assert record is not None
     assert record.legal_name == "Linnea Åberg Design"
     assert record.company_form == "EF"
-    assert record.signatories == (
-        Signatory(name="Linnea Åberg", personal_number="198504121396"),
-    )
+    assert record.signatories == (Signatory(name="Linnea Åberg", personal_number="198504121396"),)
 
 
 @pytest.mark.parametrize(
@@ -138,7 +136,9 @@ class FakeRegister:
     answers: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
-    def answer(self, org_digits: str, status: int, body: bytes | dict[str, Any] | list[Any]) -> None:
+    def answer(
+        self, org_digits: str, status: int, body: bytes | dict[str, Any] | list[Any]
+    ) -> None:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.answers[f"/companies/{org_digits}"] = (status, raw)
 
@@ -273,7 +273,9 @@ def test_company_register_defaults_to_the_fixture_register(settings, fresh_regis
     assert register.lookup("559012-3450") is not None
 
 
-def test_company_register_http_choice_uses_the_settings(settings, fresh_register_choice, fake_register):
+def test_company_register_http_choice_uses_the_settings(
+    settings, fresh_register_choice, fake_register
+):
     fake_register.answer("5590123450", 200, NORRSKEN_JSON)
     settings.COMPANY_REGISTER = "http"
     settings.COMPANY_REGISTER_URL = fake_register.base_url

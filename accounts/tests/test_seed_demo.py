@@ -39,8 +39,14 @@ def row_counts() -> dict[str, int]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    # seed_demo hashes four passwords per run; the default hasher makes that take seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
-def demo() -> dict[str, Any]:
+def demo(_fast_hasher) -> dict[str, Any]:
     return seed_json()
 
 

@@ -23,11 +23,11 @@ def closed_broker_port(settings) -> Iterator[str]:
     original = celery_app.conf.broker_url
     settings.CELERY_BROKER_URL = url
     # Celery read its configuration once at start-up; the setting alone changes nothing.
-    celery_app.conf.broker_url = url
+    celery_app.conf.update(broker_url=url)
     try:
         yield url
     finally:
-        celery_app.conf.broker_url = original
+        celery_app.conf.update(broker_url=original)
 
 
 def test_healthz_reports_ok_when_database_and_broker_answer(client):
