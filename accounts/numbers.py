@@ -199,7 +199,10 @@ def parse_iban(raw: str) -> str:
     value = re.sub(r"\s", "", raw).upper()
     if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", value):
         raise InvalidNumber(
-            _("An IBAN starts with a country code and two digits, e.g. SE45 5000 0000 0583 …")
+            _(
+                "An IBAN starts with a country code and two check digits, "
+                "e.g. SE45 5000 0000 0583 9825 7466."
+            )
         )
     expected = _IBAN_LENGTHS.get(value[:2])
     if expected and len(value) != expected:
