@@ -7,19 +7,22 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
-# Touched after a successful sync: a newer requirements.lock triggers the next sync.
+# Touched after a successful sync: a newer lock file triggers the next sync.
+# requirements.lock pins what production runs; requirements-dev.lock adds the test and lint tools.
 STAMP := $(VENV)/.installed
 
 # make test runs against real servers; override from the environment or the command line.
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/efaktura
 # Database 15, not 0: a test run never shares queues or cache keys with a dev worker.
 REDIS_URL ?= redis://127.0.0.1:6379/15
+# The cache gets its own database: clearing it between tests must not drop queued tasks.
+CACHE_URL ?= redis://127.0.0.1:6379/14
 PYTEST_ARGS ?=
 
 # The demo is the embedded default (SQLite + filesystem broker under var/), whatever the shell holds.
-DEMO_ENV := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL PORTAL_ENV=demo DEBUG=true
+DEMO_ENV := env -u DATABASE_URL -u REDIS_URL -u CACHE_URL -u CELERY_BROKER_URL PORTAL_ENV=demo DEBUG=true
 TEST_ENV := env -u CELERY_BROKER_URL PORTAL_ENV=test \
-	DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)'
+	DATABASE_URL='$(DATABASE_URL)' REDIS_URL='$(REDIS_URL)' CACHE_URL='$(CACHE_URL)'
 # mypy's Django plugin imports the settings, which refuse production defaults.
 LINT_ENV := env PORTAL_ENV=test
 
@@ -40,8 +43,8 @@ $(PY):
 $(UV): | $(PY)
 	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"
 
-$(STAMP): requirements.lock | $(UV)
-	$(UV) pip sync --python $(PY) requirements.lock
+$(STAMP): requirements-dev.lock | $(UV)
+	$(UV) pip sync --python $(PY) requirements-dev.lock
 	touch $@
 
 demo: $(STAMP)

@@ -107,9 +107,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits live here) ------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
-if REDIS_URL:
+CACHE_URL = env_str("CACHE_URL", REDIS_URL)
+if CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
 else:
     # One machine, several processes: a file cache shares rate-limit counters among them.

@@ -23,10 +23,13 @@ from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from portal.env import env_int
 
-STOP_TIMEOUT = 10.0  # seconds a child gets to shut down after SIGTERM before SIGKILL
+# Seconds a child gets after SIGTERM before SIGKILL: a worker's warm shutdown finishes its tasks.
+STOP_TIMEOUT = 15.0
 READY_TIMEOUT = 60.0  # seconds to wait for the web server before printing the logins anyway
 QUIET_SECONDS = 1.5  # start-up chatter has settled when no child printed for this long
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# One worker node: syncing with (mingle) and gossiping to peers only slows start and stop.
+WORKER_ARGS = "worker --loglevel=INFO --concurrency=2 -P prefork --without-mingle --without-gossip"
 
 
 @dataclass(frozen=True)
@@ -53,14 +56,8 @@ def process_specs(*, port: int) -> list[ProcessSpec]:
     schedule = settings.CELERY_BEAT_SCHEDULE_FILENAME
     return [
         ProcessSpec("web", (python, manage, "runserver", f"127.0.0.1:{port}", "--noreload")),
-        ProcessSpec(
-            "worker",
-            (*celery, "worker", "--loglevel=INFO", "--concurrency=2", "-P", "prefork"),
-        ),
-        ProcessSpec(
-            "beat",
-            (*celery, "beat", "--loglevel=INFO", "--schedule", schedule),
-        ),
+        ProcessSpec("worker", (*celery, *WORKER_ARGS.split())),
+        ProcessSpec("beat", (*celery, "beat", "--loglevel=INFO", "--schedule", schedule)),
     ]
 
 
@@ -90,28 +87,32 @@ class Command(BaseCommand):
         port = env_int("DEMO_PORT", 8000)
         _require_free_port(port)
         call_command("migrate", "--noinput")
-        demo = _seed_demo()
+        banner = _banner(port, _seed_demo())
         # Links in the demo's e-mails must point at the port it really runs on.
         os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
-        specs = process_specs(port=port)
-        printer = Printer(self.stdout, max(len(spec.name) for spec in specs))
-        stop = _stop_on_signals()
-        children: list[Child] = []
-        try:
-            for spec in specs:  # one by one, so a failed start still stops the earlier ones
-                children.append(_start(spec, printer))
-            dead = _supervise(
-                children,
-                stop,
-                is_ready=functools.partial(_settled, port, printer),
-                on_ready=functools.partial(printer.raw, _banner(port, demo)),
-            )
-        finally:
-            printer.raw("Stopping the demo ...")
-            _stop_all(children)
+        dead = _run(process_specs(port=port), port, banner, self.stdout)
         if dead is not None:
             code = dead.popen.returncode
             raise CommandError(f"{dead.spec.name} exited with code {code}; stopped the others.")
+
+
+def _run(specs: list[ProcessSpec], port: int, banner: str, out: OutputWrapper) -> Child | None:
+    """Start the children and keep them running until a signal or until one dies."""
+    printer = Printer(out, max(len(spec.name) for spec in specs))
+    stop = _stop_on_signals()
+    children: list[Child] = []
+    try:
+        for spec in specs:  # one by one, so a failed start still stops the earlier ones
+            children.append(_start(spec, printer))
+        return _supervise(
+            children,
+            stop,
+            is_ready=functools.partial(_settled, port, printer),
+            on_ready=functools.partial(printer.raw, banner),
+        )
+    finally:
+        printer.raw("Stopping the demo ...")
+        _stop_all(children)
 
 
 def _require_free_port(port: int) -> None:
@@ -237,7 +238,7 @@ def _banner(port: int, demo: dict[str, Any]) -> str:
     names = {org["org_number"]: org["name"] for org in demo.get("organisations", [])}
     lines = ["", "=" * 72, f"  e-faktura demo: http://127.0.0.1:{port}/", "", "  Demo logins:"]
     for user in demo.get("users", []):
-        org = names.get(user.get("org_number"), "-") if user.get("org_number") else "-"
+        org = names.get(user.get("org_number") or "", "-")
         role = "staff" if user.get("is_staff") else (user.get("role") or "-")
         lines.append(f"    {user['email']:<28} {user['password']:<18} {role:<7} {org}")
     if "filebased" in settings.EMAIL_BACKEND:
