@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
@@ -54,12 +55,11 @@ def test_login_with_email_and_password() -> None:
 def test_wrong_passwords_are_rate_limited() -> None:
     UserFactory(email="target@example.com")
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     statuses = []
     for _attempt in range(8):
         response = client.post(
-            reverse("account_login"),
-            {"login": "target@example.com", "password": "wrong-password"},
-            HTTP_ACCEPT_LANGUAGE="en",
+            reverse("account_login"), {"login": "target@example.com", "password": "wrong-password"}
         )
         statuses.append(response.status_code)
     assert "Too many failed login attempts" in response.content.decode()

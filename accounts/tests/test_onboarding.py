@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -36,6 +37,12 @@ def client(newcomer: Any) -> Client:
     return client
 
 
+@pytest.fixture
+def english(client: Client) -> Client:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 def details_url(org_number: str) -> str:
     return reverse("accounts:onboarding_details", args=[org_number])
 
@@ -50,6 +57,19 @@ def test_onboarding_requires_login() -> None:
     response = Client().get(reverse("accounts:onboarding"))
     assert response.status_code == 302
     assert reverse("account_login") in response.url
+
+
+def test_swedish_is_the_default_whatever_the_browser_prefers(client: Client) -> None:
+    page = client.get(reverse("accounts:onboarding"), HTTP_ACCEPT_LANGUAGE="en-US,en")
+    assert page["Content-Language"] == "sv"
+    assert "Organisationsnummer" in page.content.decode()
+
+
+def test_english_when_chosen_with_the_switcher(client: Client) -> None:
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("accounts:onboarding"))
+    assert page["Content-Language"] == "en"
+    assert "Organisation number" in page.content.decode()
 
 
 def test_org_number_is_normalised_and_routed_to_details(client: Client) -> None:
@@ -67,11 +87,9 @@ def test_org_number_is_normalised_and_routed_to_details(client: Client) -> None:
     ],
 )
 def test_bad_org_number_gets_a_message_and_nothing_is_saved(
-    client: Client, raw: str, message: str
+    english: Client, raw: str, message: str
 ) -> None:
-    response = client.post(
-        reverse("accounts:onboarding"), {"org_number": raw}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = english.post(reverse("accounts:onboarding"), {"org_number": raw})
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Organisation.objects.exists()
@@ -215,12 +233,13 @@ def test_join_request_is_recorded_once(
     assert not Membership.objects.filter(organisation=alice_org, user=newcomer).exists()
 
 
-def test_partner_held_number_shows_the_taken_page(client: Client) -> None:
+def test_partner_held_number_shows_the_taken_page(english: Client) -> None:
+    client = english
     registration = NetworkRegistrationFactory(partner__name="Kontura ERP")
     response = client.post(reverse("accounts:onboarding"), {"org_number": registration.org_number})
     taken_url = reverse("accounts:taken", args=[registration.org_number])
     assert response.url == taken_url
-    page = client.get(taken_url, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(taken_url)
     body = page.content.decode()
     assert "Kontura ERP" in body
     assert "not recommended" in body
