@@ -201,6 +201,27 @@ COMPANY_REGISTER_URL = env_str("COMPANY_REGISTER_URL")
 COMPANY_REGISTER_API_KEY = env_str("COMPANY_REGISTER_API_KEY")
 COMPANY_REGISTER_TIMEOUT = env_int("COMPANY_REGISTER_TIMEOUT", 5)
 
+# --- BankID ------------------------------------------------------------------------------
+# The RP API v6 base URL; the embedded default is the built-in simulator (make demo starts it).
+BANKID_SIMULATOR_DIR = VAR_DIR / "bankid-sim"
+BANKID_SIMULATOR_PORT = env_int("BANKID_SIMULATOR_PORT", 8089)
+BANKID_URL = env_str(
+    "BANKID_URL", "" if IS_PRODUCTION else f"http://127.0.0.1:{BANKID_SIMULATOR_PORT}/rp/v6.0/"
+)
+BANKID_CLIENT_CERT = env_str("BANKID_CLIENT_CERT")  # PEM of the RP certificate (mutual TLS)
+BANKID_CLIENT_KEY = env_str("BANKID_CLIENT_KEY")
+BANKID_SERVER_CA = env_str("BANKID_SERVER_CA")  # PEM pinned for BankID's TLS server certificate
+BANKID_TIMEOUT = env_int("BANKID_TIMEOUT", 10)
+# PEM files whose roots are trusted for signatures (BankID Root CA v1 in production).
+BANKID_SIGNATURE_ROOTS = env_list("BANKID_SIGNATURE_ROOTS")
+# The simulator's own signing root is trusted only when this says so; never in production.
+BANKID_TRUST_SIMULATOR = env_bool("BANKID_TRUST_SIMULATOR", default=not IS_PRODUCTION)
+# Shown on the signing page in demo mode: where the simulated BankID app lives.
+BANKID_SIMULATOR_APP_URL = env_str(
+    "BANKID_SIMULATOR_APP_URL",
+    "" if IS_PRODUCTION else f"http://127.0.0.1:{BANKID_SIMULATOR_PORT}/sim/",
+)
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
@@ -274,6 +295,10 @@ def _refuse_insecure_production() -> None:
         problems.append("DATABASE_URL must point at PostgreSQL")
     if CELERY_BROKER_URL.startswith("filesystem://"):
         problems.append("REDIS_URL or CELERY_BROKER_URL must point at a real broker")
+    if BANKID_TRUST_SIMULATOR:
+        problems.append("BANKID_TRUST_SIMULATOR must be off: the simulator's root signs anything")
+    if not BANKID_URL:
+        problems.append("BANKID_URL must point at BankID's RP API")
     if problems:
         raise ImproperlyConfigured(
             "Refusing to start in production (PORTAL_ENV=production): " + "; ".join(problems)
