@@ -1,7 +1,4 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from accounts.models import (
     AuditEvent,
@@ -13,6 +10,7 @@ from accounts.models import (
     PartnerIntegration,
     ReviewCase,
 )
+from portal.admin import ReadOnlyAdminMixin
 
 
 class MembershipInline(admin.TabularInline[Membership, Organisation]):
@@ -60,15 +58,6 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[AuditEvent]):
     list_display = ["created_at", "action", "actor", "organisation", "object_type", "object_id"]
     list_filter = ["action"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

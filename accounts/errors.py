@@ -6,18 +6,16 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.errors import DomainError
+
 if TYPE_CHECKING:
     from accounts.models import NetworkRegistration, Organisation
 
 
-class AccountsError(Exception):
-    """Base of the app's domain errors; `code` is stable for the API, str() is for people."""
+class AccountsError(DomainError):
+    """Base of the accounts app's domain errors."""
 
     code = "accounts_error"
-    message = _("The request could not be completed.")
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(str(message or self.message))
 
 
 class OrganisationExists(AccountsError):

@@ -18,6 +18,7 @@ from accounts.validators import (
     validate_plusgiro,
     validate_vat_number,
 )
+from portal.models import AppendOnlyModel
 
 
 class Plan(models.TextChoices):
@@ -150,7 +151,10 @@ _P = Permission
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.OWNER: frozenset(_P.values),
     Membership.Role.ADMIN: frozenset(set(_P.values) - {_P.MANAGE_PLAN}),
-    Membership.Role.MEMBER: frozenset({_P.VIEW, _P.EDIT_INVOICES, _P.SEND_INVOICES}),
+    # Any user who may send may also do the one-time signature that unlocks sending.
+    Membership.Role.MEMBER: frozenset(
+        {_P.VIEW, _P.EDIT_INVOICES, _P.SEND_INVOICES, _P.SIGN_VERIFICATION}
+    ),
     Membership.Role.READER: frozenset({_P.VIEW}),
 }
 
@@ -309,16 +313,7 @@ class ReviewCase(models.Model):
         return f"{self.get_kind_display()} {self.org_number}"
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    # The log is append-only: bulk paths that would rewrite history are closed.
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("The audit log is append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The audit log is append-only.")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -332,18 +327,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The audit log is append-only.")

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.CurrentOrganisationMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
+    "signing.gate.SendingGateMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -173,6 +174,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[e-faktura] "
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS_ENABLED = True  # allauth's defaults: login failures, signups, resets
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "e-faktura"

@@ -133,3 +133,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+# --- The BankID simulator (a real process; see tests/bankid_simulator.py) -----------------
+
+from tests.bankid_simulator import bankid_simulator, bankid_simulator_mtls  # noqa: E402, F401

@@ -24,6 +24,9 @@ PORTAL_VARIABLES = (
     "DATABASE_URL",
     "REDIS_URL",
     "CELERY_BROKER_URL",
+    "CACHE_URL",
+    "BANKID_URL",
+    "BANKID_TRUST_SIMULATOR",
     "DJANGO_SETTINGS_MODULE",
 )
 
@@ -114,6 +117,7 @@ def _secure_env() -> dict[str, str]:
         "ALLOWED_HOSTS": "portal.example.se",
         "DATABASE_URL": "postgres://efaktura:secret@db.internal:5432/efaktura",
         "REDIS_URL": "redis://redis.internal:6379/0",
+        "BANKID_URL": "https://appapi2.bankid.com/rp/v6.0/",
     }
 
 
@@ -147,6 +151,8 @@ def test_production_starts_with_a_secure_configuration(tmp_path):
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must name the hosts"),
         ({"DATABASE_URL": "sqlite:///var/portal.sqlite3"}, "DATABASE_URL must point at PostgreSQL"),
         ({"REDIS_URL": ""}, "REDIS_URL or CELERY_BROKER_URL must point at a real broker"),
+        ({"BANKID_TRUST_SIMULATOR": "true"}, "BANKID_TRUST_SIMULATOR must be off"),
+        ({"BANKID_URL": ""}, "BANKID_URL must point at BankID"),
     ],
 )
 def test_production_refuses_an_insecure_default(tmp_path, change, message):

@@ -58,6 +58,19 @@ def process_specs(*, port: int) -> list[ProcessSpec]:
         ProcessSpec("web", (python, manage, "runserver", f"127.0.0.1:{port}", "--noreload")),
         ProcessSpec("worker", (*celery, *WORKER_ARGS.split())),
         ProcessSpec("beat", (*celery, "beat", "--loglevel=INFO", "--schedule", schedule)),
+        # A pasted QR text is a few seconds old by the time it reaches the simulated app.
+        ProcessSpec(
+            "bankid",
+            (
+                python,
+                manage,
+                "bankid_simulator",
+                "--port",
+                str(settings.BANKID_SIMULATOR_PORT),
+                "--qr-tolerance",
+                "10",
+            ),
+        ),
     ]
 
 
@@ -243,5 +256,11 @@ def _banner(port: int, demo: dict[str, Any]) -> str:
         lines.append(f"    {user['email']:<28} {user['password']:<18} {role:<7} {org}")
     if "filebased" in settings.EMAIL_BACKEND:
         lines += ["", f"  E-mails (sign-up links, invitations) land in {settings.EMAIL_FILE_PATH}"]
+    lines += [
+        "",
+        f"  BankID simulator (the test persons' BankID app): {settings.BANKID_SIMULATOR_APP_URL}",
+        "  Sara Nilsson signs for Fjällgården Turism AB (559045-6785), Erik Bergström for",
+        "  Bergström Bygg & Måleri AB; Tolvan Tolvansson signs for no company (goes to review).",
+    ]
     lines += ["", "  Press Ctrl-C to stop everything.", "=" * 72, ""]
     return "\n".join(lines)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from signing import views
+
+app_name = "signing"
+
+urlpatterns = [
+    path("", views.verify, name="verify"),
+    path("welcome/", views.interstitial, name="interstitial"),
+    path("blocked/", views.blocked, name="blocked"),
+    path("orders/<uuid:public_id>/", views.order, name="order"),
+    path("orders/<uuid:public_id>/status/", views.order_status, name="order_status"),
+    path("orders/<uuid:public_id>/qr.svg", views.order_qr, name="order_qr"),
+    path("orders/<uuid:public_id>/cancel/", views.order_cancel, name="order_cancel"),
+]
