@@ -98,7 +98,8 @@ def onboarding_details(request: HttpRequest, org_number: str) -> HttpResponse:
             return _claim_redirect(org_number) or redirect("accounts:onboarding")
         request.session[SESSION_KEY] = organisation.pk
         messages.success(request, _("%(name)s is registered.") % {"name": organisation.legal_name})
-        return redirect("dashboard")
+        # Next comes the one-time signature: "Sign now" or "Later".
+        return redirect("signing:interstitial")
     context = {
         "form": form,
         "org_number": org_number,

@@ -117,7 +117,8 @@ def test_confirming_a_register_hit_creates_an_unverified_organisation(
             "bic": "essesess",
         },
     )
-    assert response.status_code == 302
+    # Straight on to the one-time signature: "Sign now" or "Later".
+    assert response.url == reverse("signing:interstitial")
     organisation = Organisation.objects.get(org_number=REGISTER_HIT)
     assert organisation.legal_name == "Fjällgården Turism AB"
     assert organisation.verification_status == Organisation.VerificationStatus.UNVERIFIED
