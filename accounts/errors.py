@@ -84,3 +84,13 @@ class PlanDowngradeBlocked(AccountsError):
 class NothingToTransfer(AccountsError):
     code = "nothing_to_transfer"
     message = _("No other solution holds this organisation number; you can register it directly.")
+
+
+class CaseClosed(AccountsError):
+    code = "case_closed"
+    message = _("This review case has already been decided.")
+
+
+class StatusChangeNotAllowed(AccountsError):
+    code = "status_change_not_allowed"
+    message = _("The organisation's status does not allow this change.")

@@ -20,6 +20,7 @@ from accounts.models import (
     Invitation,
     JoinRequest,
     Membership,
+    NetworkRegistration,
     Organisation,
     Plan,
     ReviewCase,
@@ -496,3 +497,87 @@ def transfer_request_create(
         ip_address=ip_address,
     )
     return case
+
+
+# --- Staff decisions ---------------------------------------------------------------------
+
+OrgStatus = Organisation.VerificationStatus
+
+
+@transaction.atomic
+def review_case_decide(*, staff: Any, case: ReviewCase, approve: bool) -> ReviewCase:
+    """Decide a case: a risk flag verifies or rejects; a transfer ends the partner's hold."""
+    case = ReviewCase.objects.select_for_update().get(pk=case.pk)
+    if case.status != ReviewCase.Status.OPEN:
+        raise errors.CaseClosed
+    if case.kind == ReviewCase.Kind.RISK_FLAG and case.organisation is not None:
+        _decide_risk_flag(case.organisation, approve=approve)
+    if case.kind == ReviewCase.Kind.TRANSFER_REQUEST and approve and case.registration:
+        # The partner's connection ends here; telling the partner (webhook) comes with its API.
+        NetworkRegistration.objects.filter(pk=case.registration_id, ended_at__isnull=True).update(
+            ended_at=timezone.now()
+        )
+    case.status = ReviewCase.Status.APPROVED if approve else ReviewCase.Status.DECLINED
+    case.resolved_by = staff
+    case.resolved_at = timezone.now()
+    case.save(update_fields=["status", "resolved_by", "resolved_at"])
+    audit_event_record(
+        action=f"review_case.{case.status}",
+        actor=staff,
+        organisation=case.organisation,
+        obj=case,
+        data={"kind": case.kind, "org_number": case.org_number},
+    )
+    return case
+
+
+def _decide_risk_flag(organisation: Organisation, *, approve: bool) -> None:
+    organisation = _lock(organisation)
+    if organisation.verification_status != OrgStatus.PENDING_REVIEW:
+        return  # already moved on (e.g. suspended meanwhile): the case closes without effect
+    organisation.verification_status = OrgStatus.VERIFIED if approve else OrgStatus.REJECTED
+    organisation.verified_at = timezone.now() if approve else None
+    organisation.save(update_fields=["verification_status", "verified_at"])
+
+
+@transaction.atomic
+def organisation_suspend(*, staff: Any, organisation: Organisation, reason: str) -> Organisation:
+    """Stop all sending by the organisation, queued invoices included."""
+    organisation = _lock(organisation)
+    if organisation.verification_status == OrgStatus.SUSPENDED:
+        return organisation
+    previous = organisation.verification_status
+    organisation.verification_status = OrgStatus.SUSPENDED
+    organisation.save(update_fields=["verification_status"])
+    audit_event_record(
+        action="organisation.suspended",
+        actor=staff,
+        organisation=organisation,
+        obj=organisation,
+        data={"reason": reason, "previous": previous},
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_reinstate(*, staff: Any, organisation: Organisation) -> Organisation:
+    """Lift a suspension: the organisation returns to the status it was suspended from."""
+    organisation = _lock(organisation)
+    if organisation.verification_status != OrgStatus.SUSPENDED:
+        raise errors.StatusChangeNotAllowed
+    suspension = (
+        AuditEvent.objects.filter(organisation=organisation, action="organisation.suspended")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    previous = suspension.data.get("previous") if suspension else None
+    organisation.verification_status = previous or OrgStatus.UNVERIFIED
+    organisation.save(update_fields=["verification_status"])
+    audit_event_record(
+        action="organisation.reinstated",
+        actor=staff,
+        organisation=organisation,
+        obj=organisation,
+        data={"status": organisation.verification_status},
+    )
+    return organisation

@@ -94,11 +94,12 @@ class Printer:
 
 
 class Command(BaseCommand):
-    help = "Migrate, load the demo data and run web server, Celery worker and beat until Ctrl-C."
+    help = "Migrate, seed, run web server, worker, beat and BankID simulator until Ctrl-C."
 
     def handle(self, *args: Any, **options: Any) -> None:
         port = env_int("DEMO_PORT", 8000)
-        _require_free_port(port)
+        _require_free_port(port, "DEMO_PORT=8001")
+        _require_free_port(settings.BANKID_SIMULATOR_PORT, "BANKID_SIMULATOR_PORT=8090")
         call_command("migrate", "--noinput")
         banner = _banner(port, _seed_demo())
         # Links in the demo's e-mails must point at the port it really runs on.
@@ -128,7 +129,7 @@ def _run(specs: list[ProcessSpec], port: int, banner: str, out: OutputWrapper) -
         _stop_all(children)
 
 
-def _require_free_port(port: int) -> None:
+def _require_free_port(port: int, hint: str) -> None:
     """Fail before migrating when another server already holds the demo's port."""
     with socket.socket() as sock:
         # Same option as runserver, so a port in TIME_WAIT from the last run counts as free.
@@ -137,7 +138,7 @@ def _require_free_port(port: int) -> None:
             sock.bind(("127.0.0.1", port))
         except OSError:
             raise CommandError(
-                f"Port {port} is in use. Stop what runs there or choose another: DEMO_PORT=8001"
+                f"Port {port} is in use. Stop what runs there or choose another: {hint}"
             ) from None
 
 
