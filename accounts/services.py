@@ -512,9 +512,10 @@ def review_case_decide(*, staff: Any, case: ReviewCase, approve: bool) -> Review
         raise errors.CaseClosed
     if case.kind == ReviewCase.Kind.RISK_FLAG and case.organisation is not None:
         _decide_risk_flag(case.organisation, approve=approve)
-    if case.kind == ReviewCase.Kind.TRANSFER_REQUEST and approve and case.registration:
+    registration = case.registration
+    if case.kind == ReviewCase.Kind.TRANSFER_REQUEST and approve and registration is not None:
         # The partner's connection ends here; telling the partner (webhook) comes with its API.
-        NetworkRegistration.objects.filter(pk=case.registration_id, ended_at__isnull=True).update(
+        NetworkRegistration.objects.filter(pk=registration.pk, ended_at__isnull=True).update(
             ended_at=timezone.now()
         )
     case.status = ReviewCase.Status.APPROVED if approve else ReviewCase.Status.DECLINED
