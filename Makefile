@@ -26,12 +26,13 @@ TEST_ENV := env -u CELERY_BROKER_URL PORTAL_ENV=test \
 # mypy's Django plugin imports the settings, which refuse production defaults.
 LINT_ENV := env PORTAL_ENV=test
 
-.PHONY: help venv install demo test lint messages clean-demo
+.PHONY: help venv install demo test lint bench messages clean-demo
 
 help:
 	@echo "make demo        install, migrate, seed demo data, run web + worker + beat (Ctrl-C stops)"
 	@echo "make test        install, check PostgreSQL and Redis, run the whole test suite"
 	@echo "make lint        ruff check + mypy (strict, Django and DRF plugins)"
+	@echo "make bench       warm timings per process (validation, ...) as BENCH <name> <value> lines"
 	@echo "make messages    update and compile the Swedish translations"
 	@echo "make clean-demo  remove the demo's database, broker queue and files under var/"
 
@@ -57,6 +58,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(LINT_ENV) $(VENV)/bin/mypy .
+
+# Pure CPU work on inputs the benchmarks build themselves: the demo's embedded settings suffice.
+bench: $(STAMP)
+	$(DEMO_ENV) $(PY) manage.py bench
 
 messages: $(STAMP)
 	$(DEMO_ENV) $(PY) manage.py makemessages -l sv

@@ -153,6 +153,8 @@ class PaymentMeans:
     card_number: str = ""  # BT-87 (last digits)
     mandate_id: str = ""  # BT-89
     debited_account: str = ""  # BT-91
+    card_network: str = ""  # UBL requires a NetworkID beside BT-87, e.g. "VISA"
+    card_holder: str = ""  # BT-88
 
 
 @dataclass
@@ -166,6 +168,7 @@ class Attachment:
     content: bytes | None = None
     uri: str = ""
     type_code: str = ""  # "130" for an invoiced object identifier
+    id_scheme: str = ""  # BT-18-1, the scheme of an invoiced object identifier
 
 
 @dataclass

@@ -224,6 +224,12 @@ BANKID_SIMULATOR_APP_URL = env_str(
     "" if IS_PRODUCTION else f"http://127.0.0.1:{BANKID_SIMULATOR_PORT}/sim/",
 )
 
+# --- Invoice validation ----------------------------------------------------------------
+# An operator-supplied compiled official PEPPOL BIS 3 schematron (XSLT). When set, it runs
+# beside the portal's own PEPPOL rules (invoices.validation); the file ships with no licence
+# grant, so the portal never bundles it.
+PEPPOL_XSLT = env_str("PEPPOL_XSLT")
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]

@@ -69,6 +69,7 @@ class Command(BaseCommand):
             for organisation in ORGANISATIONS:
                 _ensure_organisation(organisation, users)
             _ensure_partner()
+            _ensure_invoices(users)
         summary = _summary()
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
@@ -126,6 +127,15 @@ def _ensure_organisation(demo: DemoOrganisation, users: dict[str, Any]) -> None:
         Membership.objects.get_or_create(
             organisation=organisation, user=users[member.email], defaults={"role": member.role}
         )
+
+
+def _ensure_invoices(users: dict[str, Any]) -> None:
+    # The verified organisation gets customers and invoices to look at from the first login.
+    from invoices.demo import seed_invoices
+
+    owner = users[USERS[0].email]
+    organisation = Organisation.objects.get(org_number=ORGANISATIONS[0].org_number)
+    seed_invoices(organisation=organisation, user=owner)
 
 
 def _ensure_partner() -> None:

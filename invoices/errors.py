@@ -1,0 +1,52 @@
+"""Domain errors of invoicing; views and the API map each to a precise response."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from invoices.findings import Finding
+from portal.errors import DomainError
+
+
+class InvoiceError(DomainError):
+    code = "invoice_error"
+
+
+class NotADraft(InvoiceError):
+    code = "not_a_draft"
+    message = _("An issued invoice cannot be changed. Correct it with a credit note.")
+
+
+class InvoiceInvalid(InvoiceError):
+    """The invoice breaks a fatal rule; `findings` says which and where."""
+
+    code = "invoice_invalid"
+    message = _("The invoice does not pass validation. Correct the fields listed.")
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__()
+        self.findings = findings
+
+
+class ImportRejected(InvoiceInvalid):
+    code = "import_rejected"
+    message = _("The file was not imported. Nothing was stored.")
+
+
+class NotCreditable(InvoiceError):
+    code = "not_creditable"
+    message = _("Only an issued invoice can be credited.")
+
+
+class CustomerInUse(InvoiceError):
+    code = "customer_in_use"
+    message = _("The customer has invoices and cannot be deleted.")
+
+
+class ArticlesNeedPlus(InvoiceError):
+    code = "articles_need_plus"
+    message = _("The article register is part of Web Plus.")
+
+
+class AttachmentRejected(InvoiceError):
+    code = "attachment_rejected"

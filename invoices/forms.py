@@ -1,0 +1,243 @@
+"""Invoice, line, allowance, customer and article forms: every bad value gets a field message."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from accounts.numbers import InvalidNumber, parse_org_number
+from invoices.models import Article, Customer, VatCategory
+from invoices.services import AllowanceInput, InvoiceInput, LineInput
+from invoices.units import COMMON_UNITS, SWEDISH_VAT_RATES
+
+CURRENCIES = [
+    ("SEK", "SEK"),
+    ("EUR", "EUR"),
+    ("NOK", "NOK"),
+    ("DKK", "DKK"),
+    ("USD", "USD"),
+    ("GBP", "GBP"),
+]
+RATE_CHOICES = [(rate, f"{rate} %") for rate in SWEDISH_VAT_RATES]
+NO_VAT_CATEGORIES = {"Z", "E", "AE", "K", "G", "O"}
+
+
+def check_vat(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """Tie category and rate together the way EN 16931 and SE-R-006 do."""
+    category, rate = cleaned.get("vat_category"), cleaned.get("vat_rate")
+    if category is None or rate is None:
+        return
+    if category == "S" and rate == Decimal("0"):
+        form.add_error(
+            "vat_rate", _("Standard-rated VAT is 25, 12 or 6 %. Choose a category for 0 %.")
+        )
+    if category in NO_VAT_CATEGORIES and rate != Decimal("0"):
+        form.add_error("vat_rate", _("This VAT category carries no VAT: the rate must be 0 %."))
+
+
+class InvoiceForm(forms.Form):
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    issue_date = forms.DateField(
+        label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="SEK")
+    buyer_reference = forms.CharField(
+        label=_("Your reference"),
+        max_length=100,
+        required=False,
+        help_text=_("The buyer's reference; many public buyers require it."),
+    )
+    order_reference = forms.CharField(label=_("Order reference"), max_length=100, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.for_org(organisation)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        issued, due = cleaned.get("issue_date"), cleaned.get("due_date")
+        if issued and due and due < issued:
+            self.add_error("due_date", _("The due date cannot be before the invoice date."))
+        return cleaned
+
+
+class LineForm(forms.Form):
+    article_number = forms.CharField(label=_("Article no."), max_length=40, required=False)
+    description = forms.CharField(label=_("Description"), max_length=200)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=15, decimal_places=4)
+    unit_code = forms.ChoiceField(label=_("Unit"), choices=COMMON_UNITS, initial="EA")
+    unit_price = forms.DecimalField(
+        label=_("Unit price"), max_digits=15, decimal_places=4, min_value=Decimal("0")
+    )
+    discount_amount = forms.DecimalField(
+        label=_("Discount"), max_digits=15, decimal_places=2, min_value=Decimal("0"), required=False
+    )
+    vat_rate = forms.TypedChoiceField(
+        label=_("VAT"), choices=RATE_CHOICES, coerce=Decimal, initial="25"
+    )
+    vat_category = forms.ChoiceField(
+        label=_("VAT category"), choices=VatCategory.choices, initial="S"
+    )
+    exemption_reason = forms.CharField(label=_("Reason for no VAT"), max_length=200, required=False)
+
+    def clean_quantity(self) -> Decimal:
+        quantity: Decimal = self.cleaned_data["quantity"]
+        if quantity <= 0:
+            raise forms.ValidationError(
+                _("The quantity must be more than 0. To reduce an issued invoice, credit it.")
+            )
+        return quantity
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        check_vat(self, cleaned)
+        price, quantity = cleaned.get("unit_price"), cleaned.get("quantity")
+        discount = cleaned.get("discount_amount") or Decimal("0")
+        if price is not None and quantity is not None and discount > price * quantity:
+            self.add_error("discount_amount", _("The discount is larger than the line amount."))
+        return cleaned
+
+    def to_input(self) -> LineInput:
+        data = self.cleaned_data
+        return LineInput(
+            description=data["description"],
+            quantity=data["quantity"],
+            unit_code=data["unit_code"],
+            unit_price=data["unit_price"],
+            vat_category=data["vat_category"],
+            vat_rate=data["vat_rate"],
+            article_number=data["article_number"],
+            discount_amount=data["discount_amount"] or Decimal("0"),
+            exemption_reason=data["exemption_reason"],
+        )
+
+
+class AllowanceForm(forms.Form):
+    is_charge = forms.TypedChoiceField(
+        label=_("Type"),
+        coerce=lambda value: value == "charge",
+        choices=[("allowance", _("Discount")), ("charge", _("Fee"))],
+        initial="allowance",
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=15, decimal_places=2, min_value=Decimal("0.01")
+    )
+    vat_rate = forms.TypedChoiceField(
+        label=_("VAT"), choices=RATE_CHOICES, coerce=Decimal, initial="25"
+    )
+    vat_category = forms.ChoiceField(
+        label=_("VAT category"), choices=VatCategory.choices, initial="S"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        check_vat(self, cleaned)
+        return cleaned
+
+    def to_input(self) -> AllowanceInput:
+        data = self.cleaned_data
+        return AllowanceInput(
+            reason=data["reason"],
+            amount=data["amount"],
+            is_charge=data["is_charge"],
+            vat_category=data["vat_category"],
+            vat_rate=data["vat_rate"],
+        )
+
+
+LineFormSet = forms.formset_factory(
+    LineForm, extra=0, can_delete=True, min_num=1, validate_min=True
+)
+AllowanceFormSet = forms.formset_factory(AllowanceForm, extra=1, can_delete=True)
+
+
+def invoice_input(form: InvoiceForm, lines: Any, allowances: Any) -> InvoiceInput:
+    """Gather three valid forms into the service's input."""
+    data = form.cleaned_data
+    return InvoiceInput(
+        customer=data["customer"],
+        issue_date=data["issue_date"],
+        due_date=data["due_date"],
+        currency=data["currency"],
+        buyer_reference=data["buyer_reference"],
+        order_reference=data["order_reference"],
+        notes=data["notes"],
+        lines=[line.to_input() for line in lines if _kept(line)],
+        allowances=[item.to_input() for item in allowances if _kept(item)],
+    )
+
+
+def _kept(form: forms.Form) -> bool:
+    return bool(form.cleaned_data) and not form.cleaned_data.get("DELETE")
+
+
+class CustomerForm(forms.ModelForm[Customer]):
+    class Meta:
+        model = Customer
+        fields = [
+            "name",
+            "customer_number",
+            "org_number",
+            "vat_number",
+            "email",
+            "street_address",
+            "postal_code",
+            "city",
+            "country_code",
+            "your_reference",
+            "payment_terms_days",
+            "preferred_channel",
+            "peppol_id",
+            "gln",
+        ]
+
+    def clean_org_number(self) -> str:
+        raw: str = self.cleaned_data["org_number"]
+        if not raw:
+            return ""
+        try:
+            return parse_org_number(raw)
+        except InvalidNumber as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_peppol_id(self) -> str:
+        value: str = self.cleaned_data["peppol_id"].strip()
+        scheme, sep, identifier = value.partition(":")
+        if value and (not sep or not scheme.isdigit() or len(scheme) != 4 or not identifier):
+            raise forms.ValidationError(_("Write the scheme and the id, e.g. 0007:5566778899."))
+        if scheme == "9955":
+            raise forms.ValidationError(_("Scheme 9955 is no longer used in PEPPOL; use 0007."))
+        return value
+
+    def clean_gln(self) -> str:
+        value: str = self.cleaned_data["gln"].strip()
+        if value and (len(value) != 13 or not value.isdigit()):
+            raise forms.ValidationError(_("A GLN has 13 digits."))
+        return value
+
+    def clean_country_code(self) -> str:
+        return str(self.cleaned_data["country_code"]).upper()
+
+
+class ArticleForm(forms.ModelForm[Article]):
+    unit_code = forms.ChoiceField(label=_("Unit"), choices=COMMON_UNITS, initial="EA")
+    vat_rate = forms.TypedChoiceField(
+        label=_("VAT"), choices=RATE_CHOICES, coerce=Decimal, initial="25"
+    )
+
+    class Meta:
+        model = Article
+        fields = ["number", "description", "unit_code", "unit_price", "vat_rate"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("UBL file (Invoice or CreditNote, XML)"))

@@ -1,0 +1,281 @@
+"""Translate between the invoice models and the pure document model.
+
+`document_for(invoice)` is what every output (UBL, PDF, validation, preview) starts
+from; `lines_from_document` and friends are the import's way back. Extras the portal
+does not edit travel in the models' `extra` JSON, so an import loses nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from accounts.models import Organisation
+from invoices import totals
+from invoices.document import (
+    Address,
+    AllowanceCharge,
+    Attachment,
+    Delivery,
+    DocumentKind,
+    InvoiceDocument,
+    Line,
+    Party,
+    PaymentMeans,
+)
+from invoices.models import AllowanceCharge as AllowanceChargeRow
+from invoices.models import Customer, Invoice, InvoiceLine
+
+F_SKATT_TEXT = "Godkänd för F-skatt"
+# Document fields kept in Invoice.extra: scalar references and dates.
+DOCUMENT_EXTRAS = (
+    "contract_reference",
+    "project_reference",
+    "sales_order_reference",
+    "despatch_reference",
+    "receiving_reference",
+    "accounting_cost",
+    "tax_point_date",
+    "period_start",
+    "period_end",
+    "tax_currency",
+    "type_code",
+)
+LINE_EXTRAS = (
+    "note",
+    "base_quantity",
+    "gross_price",
+    "price_discount",
+    "buyer_item_id",
+    "standard_item_id",
+    "standard_item_scheme",
+    "classification",
+    "origin_country",
+    "properties",
+    "order_line_reference",
+    "accounting_cost",
+    "period_start",
+    "period_end",
+)
+
+
+def seller_party(organisation: Organisation) -> Party:
+    """Return the organisation as the seller, identified by its org number (scheme 0007)."""
+    digits = organisation.org_number.replace("-", "")
+    return Party(
+        name=organisation.legal_name,
+        endpoint_id=digits,
+        endpoint_scheme="0007",
+        legal_id=digits,
+        legal_id_scheme="0007",
+        vat_number=organisation.vat_number,
+        tax_registration=F_SKATT_TEXT if organisation.has_f_skatt else "",
+        address=Address(
+            street=organisation.street_address,
+            city=organisation.city,
+            postal_zone=organisation.postal_code,
+            country=organisation.country_code,
+        ),
+        contact_email=organisation.contact_email,
+    )
+
+
+def buyer_party(customer: Customer) -> Party:
+    """Return the customer as the buyer, with the identifiers PEPPOL routing uses."""
+    digits = customer.org_number.replace("-", "")
+    scheme, _sep, endpoint = customer.peppol_id.partition(":")
+    if not endpoint and digits:
+        scheme, endpoint = "0007", digits
+    if not endpoint and customer.gln:
+        scheme, endpoint = "0088", customer.gln
+    return Party(
+        name=customer.name,
+        endpoint_id=endpoint,
+        endpoint_scheme=scheme if endpoint else "",
+        legal_id=digits,
+        legal_id_scheme="0007" if digits and customer.country_code == "SE" else "",
+        vat_number=customer.vat_number,
+        address=Address(
+            street=customer.street_address,
+            city=customer.city,
+            postal_zone=customer.postal_code,
+            country=customer.country_code,
+        ),
+        contact_email=customer.email,
+    )
+
+
+def payment_means_for(organisation: Organisation, reference: str) -> list[PaymentMeans]:
+    """Return how to pay the organisation, Bankgiro first (what Swedish payers expect)."""
+    means = []
+    if organisation.bankgiro:
+        means.append(totals.bankgiro_payment_means(organisation.bankgiro, reference))
+    if organisation.plusgiro:
+        means.append(totals.plusgiro_payment_means(organisation.plusgiro, reference))
+    if organisation.iban:
+        means.append(totals.iban_payment_means(organisation.iban, organisation.bic, reference))
+    return means
+
+
+def _line(row: InvoiceLine) -> Line:
+    extra = _decode(row.extra)
+    allowances = []
+    if row.discount_amount:
+        allowances.append(
+            AllowanceCharge(
+                is_charge=False, amount=row.discount_amount, reason="Rabatt", reason_code="95"
+            )
+        )
+    return Line(
+        id=str(row.position),
+        name=row.description,
+        quantity=row.quantity,
+        unit_code=row.unit_code,
+        net_price=row.unit_price,
+        vat_category=row.vat_category,
+        vat_rate=None if row.vat_category == "O" else row.vat_rate,
+        seller_item_id=row.article_number,
+        allowances_charges=allowances,
+        **extra,
+    )
+
+
+def _allowance(row: AllowanceChargeRow) -> AllowanceCharge:
+    return AllowanceCharge(
+        is_charge=row.is_charge,
+        amount=row.amount,
+        reason=row.reason,
+        vat_category=row.vat_category,
+        vat_rate=None if row.vat_category == "O" else row.vat_rate,
+    )
+
+
+def document_for(invoice: Invoice) -> InvoiceDocument:
+    """Return the invoice as a document with its amounts computed (EN 16931)."""
+    extra = _decode(invoice.extra)
+    structured = {
+        key: extra.pop(key) for key in ("payee", "delivery", "payment_terms") if key in extra
+    }
+    document = InvoiceDocument(
+        kind=DocumentKind.CREDIT_NOTE
+        if invoice.kind == Invoice.Kind.CREDIT_NOTE
+        else DocumentKind.INVOICE,
+        number=invoice.number or f"UTKAST-{invoice.pk}",
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        currency=invoice.currency,
+        seller=seller_party(invoice.organisation),
+        buyer=buyer_party(invoice.customer),
+        lines=[_line(row) for row in invoice.lines.all()],
+        buyer_reference=invoice.buyer_reference,
+        order_reference=invoice.order_reference,
+        notes=[invoice.notes] if invoice.notes else [],
+        payment_means=payment_means_for(invoice.organisation, invoice.payment_reference),
+        payment_terms=structured.get("payment_terms")
+        or f"{(invoice.due_date - invoice.issue_date).days} dagar netto",
+        allowances_charges=[_allowance(row) for row in invoice.allowances_charges.all()],
+        attachments=[
+            Attachment(
+                id=str(index),
+                description=row.description,
+                filename=row.filename,
+                mime_type=row.mime_type,
+                content=bytes(row.content),
+            )
+            for index, row in enumerate(invoice.attachments.all(), start=1)
+        ],
+        preceding_invoices=_preceding(invoice),
+        payee=_party(structured.get("payee")),
+        delivery=_delivery(structured.get("delivery")),
+        **extra,
+    )
+    if document.kind == DocumentKind.CREDIT_NOTE and not document.payment_means:
+        # A UBL CreditNote carries its due date only inside PaymentMeans.
+        document.due_date = None
+    document.totals.prepaid = invoice.prepaid_amount
+    document.totals.rounding = invoice.rounding_amount
+    document = totals.compute(document)
+    _explain_exemptions(document, invoice)
+    return document
+
+
+# EN 16931 wants a reason wherever no VAT is charged (BR-E-10, BR-AE-10, ...); these are
+# the usual Swedish wordings with their VATEX codes, used when the lines give none.
+EXEMPTION_DEFAULTS = {
+    "E": ("Undantagen från skatteplikt", ""),
+    "AE": ("Omvänd skattskyldighet", "VATEX-EU-AE"),
+    "K": ("Unionsintern leverans", "VATEX-EU-IC"),
+    "G": ("Export utanför EU", "VATEX-EU-G"),
+    "O": ("Ej föremål för mervärdesskatt", "VATEX-EU-O"),
+}
+
+
+def _explain_exemptions(document: InvoiceDocument, invoice: Invoice) -> None:
+    reasons = {
+        row.vat_category: row.exemption_reason
+        for row in invoice.lines.all()
+        if row.exemption_reason
+    }
+    for group in document.vat_breakdown:
+        if group.category not in EXEMPTION_DEFAULTS or group.exemption_reason:
+            continue
+        text, code = EXEMPTION_DEFAULTS[group.category]
+        group.exemption_reason = reasons.get(group.category, text)
+        group.exemption_reason_code = group.exemption_reason_code or code
+
+
+def _preceding(invoice: Invoice) -> list[tuple[str, date | None]]:
+    credited = invoice.credited_invoice
+    if credited is not None:
+        return [(credited.number, credited.issue_date)]
+    return [(number, _date(issued)) for number, issued in invoice.extra.get("preceding", [])]
+
+
+# --- JSON (de)serialisation of the extras -----------------------------------------------------
+
+
+def encode(value: Any) -> Any:
+    """Return a JSON-safe copy: Decimal and date become strings, dataclasses dicts."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {key: encode(item) for key, item in dataclasses.asdict(value).items()}
+    if isinstance(value, Decimal | date):
+        return {"$": type(value).__name__, "v": str(value)}
+    if isinstance(value, list | tuple):
+        return [encode(item) for item in value]
+    if isinstance(value, dict):
+        return {key: encode(item) for key, item in value.items()}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"$", "v"}:
+        return Decimal(value["v"]) if value["$"] == "Decimal" else date.fromisoformat(value["v"])
+    if isinstance(value, dict):
+        return {key: _decode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    return value
+
+
+def _date(value: Any) -> date | None:
+    decoded = _decode(value)
+    return decoded if isinstance(decoded, date) else None
+
+
+def _party(data: dict[str, Any] | None) -> Party | None:
+    if not data:
+        return None
+    data = dict(data)
+    address = Address(**data.pop("address", {}))
+    identifiers = [tuple(item) for item in data.pop("identifiers", [])]
+    return Party(address=address, identifiers=identifiers, **data)
+
+
+def _delivery(data: dict[str, Any] | None) -> Delivery | None:
+    if not data:
+        return None
+    data = dict(data)
+    address = data.pop("address", None)
+    return Delivery(address=Address(**address) if address else None, **data)

@@ -1,0 +1,296 @@
+"""Customers, articles, invoices and credit notes, their lines, and the number series."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from accounts.validators import validate_org_number
+
+
+class DeliveryChannel(models.TextChoices):
+    AUTO = "auto", _("Automatic (network, PEPPOL, then e-mail)")
+    NETWORK = "network", _("Network inbox")
+    PEPPOL = "peppol", _("PEPPOL")
+    EMAIL = "email", _("E-mail (PDF and XML)")
+
+
+class VatCategory(models.TextChoices):
+    STANDARD = "S", _("Standard rate (S)")
+    ZERO = "Z", _("Zero rated (Z)")
+    EXEMPT = "E", _("Exempt from VAT (E)")
+    REVERSE_CHARGE = "AE", _("Reverse charge (AE)")
+    INTRA_COMMUNITY = "K", _("Intra-community supply (K)")
+    EXPORT = "G", _("Export outside the EU (G)")
+    NOT_SUBJECT = "O", _("Outside the scope of VAT (O)")
+
+
+class CustomerQuerySet(models.QuerySet["Customer"]):
+    def for_org(self, organisation: Organisation) -> CustomerQuerySet:
+        return self.filter(organisation=organisation)
+
+
+class Customer(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="customers"
+    )
+    customer_number = models.CharField(_("customer number"), max_length=20, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    org_number = models.CharField(
+        _("organisation or personal identity number"),
+        max_length=13,
+        blank=True,
+        validators=[validate_org_number],
+    )
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    peppol_id = models.CharField(
+        _("PEPPOL participant id"),
+        max_length=60,
+        blank=True,
+        help_text=_("Scheme and identifier, e.g. 0007:5566778899"),
+    )
+    gln = models.CharField(_("GLN"), max_length=13, blank=True)
+    email = models.EmailField(_("e-mail for invoices"), blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country_code = models.CharField(_("country"), max_length=2, default="SE")
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
+    preferred_channel = models.CharField(
+        _("delivery channel"),
+        max_length=10,
+        choices=DeliveryChannel.choices,
+        default=DeliveryChannel.AUTO,
+    )
+    your_reference = models.CharField(_("your reference"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "customer_number"],
+                condition=~Q(customer_number=""),
+                name="unique_customer_number_per_org",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    """A product or service of a Web Plus organisation, to fill invoice lines from."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="articles"
+    )
+    number = models.CharField(_("article number"), max_length=40)
+    description = models.CharField(_("description"), max_length=200)
+    unit_code = models.CharField(_("unit"), max_length=3, default="EA")
+    unit_price = models.DecimalField(_("unit price"), max_digits=15, decimal_places=4)
+    vat_rate = models.DecimalField(
+        _("VAT rate"), default=Decimal("25"), max_digits=5, decimal_places=2
+    )
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "number"], name="unique_article_number_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.description}"
+
+
+class NumberSeries(models.Model):
+    """The organisation's invoice number counter; locked with select_for_update to take one."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="number_series"
+    )
+    prefix = models.CharField(max_length=10, blank=True)
+    next_number = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: next {self.prefix}{self.next_number}"
+
+
+class InvoiceQuerySet(models.QuerySet["Invoice"]):
+    def for_org(self, organisation: Organisation) -> InvoiceQuerySet:
+        return self.filter(organisation=organisation)
+
+    def drafts(self) -> InvoiceQuerySet:
+        return self.filter(status=Invoice.Status.DRAFT)
+
+
+class Invoice(models.Model):
+    """An invoice or a credit note; drafts are editable, issued ones never change."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
+        CREDITED = "credited", _("Credited")
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", _("Written in the portal")
+        IMPORT = "import", _("Imported file")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invoices"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INVOICE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PORTAL)
+    # Assigned when the invoice is issued: drafts leave no gaps in the series.
+    number = models.CharField(_("invoice number"), max_length=30, blank=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("customer")
+    )
+    credited_invoice = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes"
+    )
+    issue_date = models.DateField(_("invoice date"))
+    due_date = models.DateField(_("due date"))
+    currency = models.CharField(_("currency"), max_length=3, default="SEK")
+    buyer_reference = models.CharField(_("your reference"), max_length=100, blank=True)
+    order_reference = models.CharField(_("order reference"), max_length=100, blank=True)
+    payment_reference = models.CharField(_("OCR / payment reference"), max_length=25, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    prepaid_amount = models.DecimalField(default=Decimal("0"), max_digits=15, decimal_places=2)
+    rounding_amount = models.DecimalField(default=Decimal("0"), max_digits=15, decimal_places=2)
+    # Document fields the portal does not edit but keeps from an import (contract,
+    # project, delivery, period, ...), so nothing the generator writes is lost.
+    extra = models.JSONField(default=dict, blank=True)
+    # Totals are stored, so the list page shows amounts without reading lines.
+    total_excl_vat = models.DecimalField(default=Decimal("0"), max_digits=15, decimal_places=2)
+    total_vat = models.DecimalField(default=Decimal("0"), max_digits=15, decimal_places=2)
+    total_payable = models.DecimalField(default=Decimal("0"), max_digits=15, decimal_places=2)
+    # The exact UBL issued: the source of truth for an issued invoice's XML and PDF.
+    ubl_xml = models.BinaryField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "number"],
+                condition=~Q(number=""),
+                name="unique_invoice_number_per_org",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | ~Q(number=""), name="issued_invoices_have_a_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number or _('draft')}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    article_number = models.CharField(_("article number"), max_length=40, blank=True)
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=15, decimal_places=4)
+    unit_code = models.CharField(_("unit"), max_length=3, default="EA")
+    unit_price = models.DecimalField(
+        _("unit price"),
+        validators=[MinValueValidator(Decimal("0"))],
+        max_digits=15,
+        decimal_places=4,
+    )
+    discount_amount = models.DecimalField(
+        _("discount"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        max_digits=15,
+        decimal_places=2,
+    )
+    vat_category = models.CharField(
+        _("VAT category"), max_length=2, choices=VatCategory.choices, default=VatCategory.STANDARD
+    )
+    vat_rate = models.DecimalField(
+        _("VAT rate"), default=Decimal("25"), max_digits=5, decimal_places=2
+    )
+    exemption_reason = models.CharField(_("VAT exemption reason"), max_length=200, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.description}"
+
+
+class AllowanceCharge(models.Model):
+    """A document-level discount (allowance) or fee (charge)."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="allowances_charges"
+    )
+    is_charge = models.BooleanField(_("charge"), default=False)
+    reason = models.CharField(_("reason"), max_length=200)
+    amount = models.DecimalField(
+        _("amount"), validators=[MinValueValidator(Decimal("0"))], max_digits=15, decimal_places=2
+    )
+    vat_category = models.CharField(
+        _("VAT category"), max_length=2, choices=VatCategory.choices, default=VatCategory.STANDARD
+    )
+    vat_rate = models.DecimalField(
+        _("VAT rate"), default=Decimal("25"), max_digits=5, decimal_places=2
+    )
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{'+' if self.is_charge else '-'}{self.amount} {self.reason}"
+
+
+class InvoiceAttachment(models.Model):
+    """A PDF or image embedded in the UBL (2 MB each, 10 MB per invoice)."""
+
+    MAX_BYTES = 2 * 1024 * 1024
+    MAX_TOTAL_BYTES = 10 * 1024 * 1024
+    MIME_TYPES = ("application/pdf", "image/png", "image/jpeg")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    mime_type = models.CharField(max_length=40)
+    description = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,80 @@
+"""Reads for invoicing; every one takes the organisation, so nothing leaks across tenants."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Organisation
+from invoices.models import Article, Customer, Invoice
+
+
+def invoice_list(
+    *, organisation: Organisation, status: str = "", kind: str = "", query: str = ""
+) -> QuerySet[Invoice]:
+    """Return the organisation's invoices for the list page, filtered and searched."""
+    invoices = Invoice.objects.for_org(organisation).select_related("customer")
+    if status:
+        invoices = invoices.filter(status=status)
+    if kind:
+        invoices = invoices.filter(kind=kind)
+    if query:
+        invoices = invoices.filter(
+            Q(number__icontains=query)
+            | Q(customer__name__icontains=query)
+            | Q(buyer_reference__icontains=query)
+        )
+    return invoices.order_by("-issue_date", "-created_at")
+
+
+def invoice_get(*, organisation: Organisation, public_id: UUID) -> Invoice:
+    """Return one invoice of the organisation with what its pages show, or 404."""
+    invoice = (
+        Invoice.objects.for_org(organisation)
+        .select_related("customer", "organisation", "credited_invoice")
+        .prefetch_related("lines", "allowances_charges", "attachments", "credit_notes")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+def customer_list(*, organisation: Organisation, query: str = "") -> QuerySet[Customer]:
+    """Return the organisation's customers, searched by name, number or org number."""
+    customers = Customer.objects.for_org(organisation)
+    if query:
+        digits = "".join(char for char in query if char.isdigit())
+        condition = Q(name__icontains=query) | Q(customer_number__icontains=query)
+        if digits:
+            condition |= (
+                Q(org_number__icontains=digits[:6]) & Q(org_number__icontains=digits[6:])
+                if len(digits) > 6
+                else Q(org_number__icontains=digits)
+            )
+        customers = customers.filter(condition)
+    return customers
+
+
+def customer_get(*, organisation: Organisation, pk: int) -> Customer:
+    """Return one customer of the organisation, or 404."""
+    customer = Customer.objects.for_org(organisation).filter(pk=pk).first()
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def article_list(*, organisation: Organisation) -> QuerySet[Article]:
+    """Return the organisation's articles."""
+    return Article.objects.filter(organisation=organisation)
+
+
+def article_get(*, organisation: Organisation, pk: int) -> Article:
+    """Return one article of the organisation, or 404."""
+    article = article_list(organisation=organisation).filter(pk=pk).first()
+    if article is None:
+        raise Http404
+    return article

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from invoices import views
+
+app_name = "invoices"
+
+urlpatterns = [
+    path("", views.invoice_list, name="list"),
+    path("new/", views.invoice_create, name="create"),
+    path("import/", views.invoice_import, name="import"),
+    path("<uuid:public_id>/", views.invoice_detail, name="detail"),
+    path("<uuid:public_id>/edit/", views.invoice_edit, name="edit"),
+    path("<uuid:public_id>/copy/", views.invoice_copy, name="copy"),
+    path("<uuid:public_id>/delete/", views.invoice_delete, name="delete"),
+    path("<uuid:public_id>/issue/", views.invoice_issue, name="issue"),
+    path("<uuid:public_id>/credit/", views.invoice_credit, name="credit"),
+    path("<uuid:public_id>/xml/", views.invoice_xml, name="xml"),
+    path("<uuid:public_id>/pdf/", views.invoice_pdf, name="pdf"),
+    path("customers/", views.customer_list, name="customers"),
+    path("customers/new/", views.customer_edit, name="customer_create"),
+    path("customers/<int:pk>/", views.customer_edit, name="customer_edit"),
+    path("customers/<int:pk>/delete/", views.customer_delete, name="customer_delete"),
+    path("articles/", views.article_list, name="articles"),
+    path("articles/new/", views.article_edit, name="article_create"),
+    path("articles/<int:pk>/", views.article_edit, name="article_edit"),
+]

@@ -1,0 +1,379 @@
+"""Invoices in the browser: list, write, preview with findings, issue, credit, import, download.
+
+Views are thin: selector (404 outside the organisation) → forms → one service →
+redirect with a message; domain errors become messages or field errors.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_permission
+from accounts.models import Membership, Permission, Plan
+from accounts.views import posted
+from invoices import errors, selectors, services
+from invoices.forms import (
+    AllowanceFormSet,
+    ArticleForm,
+    CustomerForm,
+    ImportForm,
+    InvoiceForm,
+    LineFormSet,
+    invoice_input,
+)
+from invoices.models import Customer, Invoice
+from invoices.pdf import render_filename, render_pdf
+from invoices.presentation import describe_location
+
+PAGE_SIZE = 25
+
+
+def _editor(request: HttpRequest) -> Membership:
+    return require_permission(request, Permission.EDIT_INVOICES)
+
+
+def _invoice(request: HttpRequest, public_id: UUID, permission: str = Permission.VIEW) -> Invoice:
+    membership = require_permission(request, permission)
+    return selectors.invoice_get(organisation=membership.organisation, public_id=public_id)
+
+
+@login_required
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    """List invoices and credit notes with status filter, search and pagination."""
+    membership = require_permission(request, Permission.VIEW)
+    status, kind, query = (request.GET.get(name, "").strip() for name in ("status", "kind", "q"))
+    invoices = selectors.invoice_list(
+        organisation=membership.organisation, status=status, kind=kind, query=query
+    )
+    page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "status": status,
+        "kind": kind,
+        "q": query,
+        "statuses": Invoice.Status.choices,
+        "kinds": Invoice.Kind.choices,
+        "can_edit": membership.can(Permission.EDIT_INVOICES),
+    }
+    return render(request, "invoices/list.html", context)
+
+
+def _initial_invoice(request: HttpRequest) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {"issue_date": today, "due_date": today + timedelta(days=30), "currency": "SEK"}
+
+
+def _editor_forms(
+    request: HttpRequest, membership: Membership, invoice: Invoice | None
+) -> tuple[Any, Any, Any]:
+    data = posted(request)
+    if invoice is None:
+        initial = _initial_invoice(request)
+        line_initial: list[dict[str, Any]] = []
+        allowance_initial: list[dict[str, Any]] = []
+    else:
+        initial, line_initial, allowance_initial = _initial_from(invoice)
+    form = InvoiceForm(data, organisation=membership.organisation, initial=initial)
+    lines = LineFormSet(data, prefix="lines", initial=line_initial)
+    allowances = AllowanceFormSet(data, prefix="charges", initial=allowance_initial)
+    return form, lines, allowances
+
+
+def _initial_from(
+    invoice: Invoice,
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    data = services.input_from(invoice)
+    initial = {
+        name: getattr(data, name)
+        for name in (
+            "customer",
+            "issue_date",
+            "due_date",
+            "currency",
+            "buyer_reference",
+            "order_reference",
+            "notes",
+        )
+    }
+    lines = [
+        {**vars(line), "vat_rate": _plain(line.vat_rate), "quantity": _plain(line.quantity),
+         "unit_price": _plain(line.unit_price)}
+        for line in data.lines
+    ]
+    charges = [
+        {
+            **vars(item),
+            "is_charge": "charge" if item.is_charge else "allowance",
+            "vat_rate": str(item.vat_rate.normalize()),
+        }
+        for item in data.allowances
+    ]
+    return initial, lines, charges
+
+
+def _plain(value: Decimal) -> str:
+    """Show 10.0000 as 10 and 249.5000 as 249.5 in the form."""
+    return format(value.normalize(), "f")
+
+
+def _save(request: HttpRequest, membership: Membership, invoice: Invoice | None) -> HttpResponse:
+    form, lines, allowances = _editor_forms(request, membership, invoice)
+    if request.method == "POST" and form.is_valid() and lines.is_valid() and allowances.is_valid():
+        data = invoice_input(form, lines, allowances)
+        try:
+            if invoice is None:
+                invoice = services.invoice_create(
+                    organisation=membership.organisation, user=request.user, data=data
+                )
+            else:
+                invoice = services.invoice_update(invoice=invoice, user=request.user, data=data)
+        except errors.NotADraft as error:
+            messages.error(request, str(error))
+            return redirect("invoices:detail", public_id=invoice.public_id)  # type: ignore[union-attr]
+        messages.success(request, _("The draft has been saved."))
+        return redirect("invoices:detail", public_id=invoice.public_id)
+    context = {
+        "form": form,
+        "lines": lines,
+        "allowances": allowances,
+        "invoice": invoice,
+        "has_customers": Customer.objects.for_org(membership.organisation).exists(),
+    }
+    return render(request, "invoices/form.html", context)
+
+
+@login_required
+def invoice_create(request: HttpRequest) -> HttpResponse:
+    """Write a new invoice (saved as a draft)."""
+    return _save(request, _editor(request), None)
+
+
+@login_required
+def invoice_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Edit a draft."""
+    invoice = _invoice(request, public_id, Permission.EDIT_INVOICES)
+    if not invoice.is_draft:
+        messages.error(request, str(errors.NotADraft.message))
+        return redirect("invoices:detail", public_id=public_id)
+    return _save(request, _editor(request), invoice)
+
+
+@login_required
+def invoice_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Preview the invoice as the recipient will see it, with the validation findings."""
+    invoice = _invoice(request, public_id)
+    report = services.invoice_validate(invoice)
+    language = get_language() or "sv"
+    findings = [
+        {
+            "finding": finding,
+            "place": describe_location(finding.location),
+            "message": finding.message(language),
+        }
+        for finding in report.findings
+    ]
+    membership = require_permission(request, Permission.VIEW)
+    context = {
+        "invoice": invoice,
+        "document": services.invoice_document(invoice),
+        "report": report,
+        "findings": findings,
+        "can_edit": membership.can(Permission.EDIT_INVOICES),
+    }
+    return render(request, "invoices/detail.html", context)
+
+
+@login_required
+@require_POST
+def invoice_copy(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Start a new draft from this invoice."""
+    invoice = _invoice(request, public_id, Permission.EDIT_INVOICES)
+    copy = services.invoice_copy(invoice=invoice, user=request.user)
+    messages.success(request, _("A copy has been saved as a draft."))
+    return redirect("invoices:edit", public_id=copy.public_id)
+
+
+@login_required
+@require_POST
+def invoice_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Delete a draft."""
+    invoice = _invoice(request, public_id, Permission.EDIT_INVOICES)
+    try:
+        services.invoice_delete(invoice=invoice, user=request.user)
+    except errors.NotADraft as error:
+        messages.error(request, str(error))
+        return redirect("invoices:detail", public_id=public_id)
+    messages.success(request, _("The draft has been deleted."))
+    return redirect("invoices:list")
+
+
+@login_required
+@require_POST
+def invoice_issue(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Give the draft its number and freeze it (validation must pass)."""
+    invoice = _invoice(request, public_id, Permission.EDIT_INVOICES)
+    try:
+        invoice = services.invoice_issue(invoice=invoice, user=request.user)
+        messages.success(request, _("Invoice %(number)s is issued.") % {"number": invoice.number})
+    except errors.InvoiceInvalid as error:
+        messages.error(request, str(error))
+    except errors.NotADraft as error:
+        messages.error(request, str(error))
+    return redirect("invoices:detail", public_id=public_id)
+
+
+@login_required
+@require_POST
+def invoice_credit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Start a credit note against an issued invoice."""
+    invoice = _invoice(request, public_id, Permission.EDIT_INVOICES)
+    try:
+        credit_note = services.credit_note_create(invoice=invoice, user=request.user)
+    except errors.NotCreditable as error:
+        messages.error(request, str(error))
+        return redirect("invoices:detail", public_id=public_id)
+    messages.success(request, _("A credit note has been drafted. Check it and issue it."))
+    return redirect("invoices:edit", public_id=credit_note.public_id)
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def invoice_xml(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Download the UBL (frozen for issued invoices)."""
+    invoice = _invoice(request, public_id)
+    name = render_filename(services.invoice_document(invoice)).removesuffix(".pdf") + ".xml"
+    return _download(services.invoice_ubl(invoice), "application/xml", name)
+
+
+@login_required
+def invoice_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Download the printable PDF."""
+    invoice = _invoice(request, public_id)
+    document = services.invoice_document(invoice)
+    pdf = render_pdf(document, language=get_language() or "sv")
+    return _download(pdf, "application/pdf", render_filename(document))
+
+
+@login_required
+def invoice_import(request: HttpRequest) -> HttpResponse:
+    """Import a UBL Invoice or CreditNote as a draft; a rejected file stores nothing."""
+    membership = _editor(request)
+    form = ImportForm(posted(request), request.FILES or None)
+    findings: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read(services.MAX_IMPORT_BYTES + 1)
+        try:
+            invoice = services.invoice_import(
+                organisation=membership.organisation, user=request.user, data=data
+            )
+            messages.success(request, _("The file has been imported as a draft."))
+            return redirect("invoices:detail", public_id=invoice.public_id)
+        except errors.ImportRejected as error:
+            language = get_language() or "sv"
+            messages.error(request, str(error))
+            findings = [
+                {
+                    "finding": f,
+                    "place": describe_location(f.location),
+                    "message": f.message(language),
+                }
+                for f in error.findings
+            ]
+    return render(request, "invoices/import.html", {"form": form, "findings": findings})
+
+
+# --- Customers and articles ---------------------------------------------------------------
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    """List and search customers by name, customer number or org number."""
+    membership = require_permission(request, Permission.VIEW)
+    query = request.GET.get("q", "").strip()
+    customers = selectors.customer_list(organisation=membership.organisation, query=query)
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "q": query, "can_edit": membership.can(Permission.EDIT_INVOICES)}
+    return render(request, "invoices/customers.html", context)
+
+
+@login_required
+def customer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or change a customer."""
+    membership = _editor(request)
+    customer = selectors.customer_get(organisation=membership.organisation, pk=pk) if pk else None
+    form = CustomerForm(posted(request), instance=customer)
+    if request.method == "POST" and form.is_valid():
+        services.customer_save(
+            organisation=membership.organisation,
+            user=request.user,
+            customer=form.save(commit=False),
+        )
+        messages.success(request, _("The customer has been saved."))
+        return redirect("invoices:customers")
+    return render(request, "invoices/customer_form.html", {"form": form, "customer": customer})
+
+
+@login_required
+@require_POST
+def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a customer without invoices."""
+    membership = _editor(request)
+    customer = selectors.customer_get(organisation=membership.organisation, pk=pk)
+    try:
+        services.customer_delete(user=request.user, customer=customer)
+        messages.success(request, _("The customer has been deleted."))
+    except errors.CustomerInUse as error:
+        messages.error(request, str(error))
+    return redirect("invoices:customers")
+
+
+@login_required
+def article_list(request: HttpRequest) -> HttpResponse:
+    """List the article register (Web Plus)."""
+    membership = require_permission(request, Permission.VIEW)
+    context = {
+        "articles": selectors.article_list(organisation=membership.organisation),
+        "is_plus": membership.organisation.plan == Plan.PLUS,
+        "can_edit": membership.can(Permission.EDIT_INVOICES),
+    }
+    return render(request, "invoices/articles.html", context)
+
+
+@login_required
+def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or change an article (Web Plus)."""
+    membership = _editor(request)
+    article = selectors.article_get(organisation=membership.organisation, pk=pk) if pk else None
+    form = ArticleForm(posted(request), instance=article)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.article_save(
+                organisation=membership.organisation,
+                user=request.user,
+                article=form.save(commit=False),
+            )
+            messages.success(request, _("The article has been saved."))
+            return redirect("invoices:articles")
+        except errors.ArticlesNeedPlus as error:
+            messages.error(request, str(error))
+            return redirect("accounts:settings")
+    return render(request, "invoices/article_form.html", {"form": form, "article": article})

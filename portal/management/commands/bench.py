@@ -1,0 +1,184 @@
+"""`make bench`: warm, per-process timings printed for people and as `BENCH <name> <value>` lines.
+
+A benchmark is a function decorated with @benchmark that yields Figures; later work adds
+its own function here. Benchmarks build their own inputs (no ../shared, no database).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from invoices import totals, ubl
+from invoices.document import Address, AllowanceCharge, DocumentKind, InvoiceDocument, Line, Party
+from invoices.findings import Layer
+from invoices.validation import load_layers, validate_document, validate_tree
+from invoices.xmlsafe import parse_untrusted
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure: its BENCH name, value, unit and what it means."""
+
+    name: str
+    value: float
+    unit: str  # "ms" or "x"
+    text: str
+
+
+Benchmark = Callable[[], Iterator[Figure]]
+BENCHMARKS: dict[str, Benchmark] = {}
+
+
+def benchmark(function: Benchmark) -> Benchmark:
+    """Register a benchmark under its function name."""
+    BENCHMARKS[function.__name__] = function
+    return function
+
+
+def median_ms(call: Callable[[], object], runs: int) -> float:
+    """Return the median wall time of `runs` calls in ms, after one warm-up call."""
+    call()  # the first call pays for loading and compiling: excluded
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter_ns()
+        call()
+        samples.append(time.perf_counter_ns() - start)
+    return statistics.median(samples) / 1e6
+
+
+class Command(BaseCommand):
+    help = "Run the benchmarks (all, or the named ones) and print BENCH <name> <value> lines."
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("names", nargs="*", metavar="NAME", help=", ".join(BENCHMARKS))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        names: list[str] = options["names"] or list(BENCHMARKS)
+        unknown = sorted(set(names) - set(BENCHMARKS))
+        if unknown:
+            raise CommandError(f"unknown benchmark {', '.join(unknown)}; known: {list(BENCHMARKS)}")
+        for name in names:
+            for figure in BENCHMARKS[name]():
+                self.stdout.write(f"{figure.text}: {figure.value:.2f} {figure.unit}")
+                self.stdout.write(f"BENCH {figure.name} {figure.value:.3f}")
+                self.stdout.flush()
+
+
+# --- Validation (issue 4) -----------------------------------------------------------------------
+
+_LAYER_NAMES = {Layer.XSD: "xsd", Layer.CEN: "cen_only", Layer.PEPPOL: "peppol_layer"}
+_LAYER_TEXTS = {
+    Layer.XSD: "UBL 2.1 XSD alone",
+    Layer.CEN: "EN 16931 CEN XSLT alone",
+    Layer.PEPPOL: "PEPPOL layer alone",
+}
+
+
+@benchmark
+def validation() -> Iterator[Figure]:
+    """Time each validation layer and the whole, for a 3-line and a 1000-line invoice."""
+    load_layers()
+    measured: dict[str, float] = {}
+    for lines, runs in ((3, 200), (1000, 10)):
+        for figure in _validation_figures(lines, runs):
+            measured[figure.name] = figure.value
+            yield figure
+    cen = measured["validate_cen_only_3_lines_ms"]
+    yield Figure(
+        "validate_full_to_cen_ratio",
+        measured["validate_3_lines_ms"] / cen,
+        "x",
+        "Full validation / CEN layer alone, 3 lines",
+    )
+    yield Figure(
+        "validate_peppol_to_cen_ratio",
+        measured["validate_peppol_layer_3_lines_ms"] / cen,
+        "x",
+        "PEPPOL layer / CEN layer, 3 lines (target: at most 1)",
+    )
+
+
+def _validation_figures(lines: int, runs: int) -> Iterator[Figure]:
+    data = synthetic_invoice(lines)
+    _check_valid(data, lines)
+    root = parse_untrusted(data)
+    what = f"a {lines}-line invoice (median of {runs})"
+    full = median_ms(partial(validate_document, data), runs)
+    yield Figure(f"validate_{lines}_lines_ms", full, "ms", f"Validate {what}, all layers")
+    for layer in (Layer.XSD, Layer.CEN, Layer.PEPPOL):
+        alone = median_ms(partial(validate_tree, root, layers=[layer]), runs)
+        name = f"validate_{_LAYER_NAMES[layer]}_{lines}_lines_ms"
+        yield Figure(name, alone, "ms", f"Validate {what}, {_LAYER_TEXTS[layer]}")
+
+
+def _check_valid(data: bytes, lines: int) -> None:
+    # Timing an invoice the validator rejects would time the wrong path (XSD stops early).
+    report = validate_document(data)
+    if not report.valid:
+        found = "; ".join(f"{f.rule} at {f.location}" for f in report.fatal)
+        raise CommandError(f"the synthetic {lines}-line invoice does not validate: {found}")
+
+
+def synthetic_invoice(lines: int) -> bytes:
+    """Build a Swedish invoice with the portal's own generator: three VAT rates, a discount."""
+    rates = (Decimal(25), Decimal(12), Decimal(6))
+    document = InvoiceDocument(
+        kind=DocumentKind.INVOICE,
+        number="BENCH-1",
+        issue_date=date(2026, 9, 1),
+        due_date=date(2026, 10, 1),
+        seller=Party(
+            name="Bänkföretaget AB",
+            endpoint_id="5560360793",
+            endpoint_scheme="0007",
+            legal_id="5560360793",
+            legal_id_scheme="0007",
+            vat_number="SE556036079301",
+            tax_registration="Godkänd för F-skatt",
+            address=Address(street="Mätvägen 1", city="Uppsala", postal_zone="752 20"),
+        ),
+        buyer=Party(
+            name="Exempelby kommun",
+            endpoint_id="2021005075",
+            endpoint_scheme="0007",
+            legal_id="2021005075",
+            legal_id_scheme="0007",
+            address=Address(street="Rådhustorget 3", city="Exempelby", postal_zone="222 33"),
+        ),
+        lines=[
+            Line(
+                id=str(number),
+                name=f"Artikel {number}",
+                quantity=Decimal(1 + number % 7),
+                unit_code="EA",
+                net_price=Decimal(f"{10 + number % 90}.{number % 100:02d}"),
+                vat_category="S",
+                vat_rate=rates[number % 3],
+            )
+            for number in range(1, lines + 1)
+        ],
+        buyer_reference="Bertil Bänk",
+        allowances_charges=[
+            AllowanceCharge(
+                is_charge=False,
+                amount=Decimal("5.00"),
+                reason="Rabatt",
+                reason_code="95",
+                vat_category="S",
+                vat_rate=rates[0],
+            )
+        ],
+        payment_means=[totals.bankgiro_payment_means("5050-1055", totals.ocr_number(12345))],
+        payment_terms="30 dagar netto",
+    )
+    return ubl.build(totals.compute(document))
