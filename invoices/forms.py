@@ -88,11 +88,19 @@ class LineForm(forms.Form):
     )
     exemption_reason = forms.CharField(label=_("Reason for no VAT"), max_length=200, required=False)
 
+    def __init__(self, *args: Any, allow_negative: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An invoice may carry a correction line (-3 returned items); a credit note
+        # already reverses its amounts, so a negative line there is a mistake.
+        self.allow_negative = allow_negative
+
     def clean_quantity(self) -> Decimal:
         quantity: Decimal = self.cleaned_data["quantity"]
-        if quantity <= 0:
+        if quantity == 0:
+            raise forms.ValidationError(_("The quantity cannot be 0; remove the line instead."))
+        if quantity < 0 and not self.allow_negative:
             raise forms.ValidationError(
-                _("The quantity must be more than 0. To reduce an issued invoice, credit it.")
+                _("A credit note's quantities are positive: it reverses the amounts itself.")
             )
         return quantity
 
@@ -101,7 +109,7 @@ class LineForm(forms.Form):
         check_vat(self, cleaned)
         price, quantity = cleaned.get("unit_price"), cleaned.get("quantity")
         discount = cleaned.get("discount_amount") or Decimal("0")
-        if price is not None and quantity is not None and discount > price * quantity:
+        if price is not None and quantity is not None and discount > abs(price * quantity):
             self.add_error("discount_amount", _("The discount is larger than the line amount."))
         return cleaned
 

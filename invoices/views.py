@@ -87,7 +87,9 @@ def _editor_forms(
     else:
         initial, line_initial, allowance_initial = _initial_from(invoice)
     form = InvoiceForm(data, organisation=membership.organisation, initial=initial)
-    lines = LineFormSet(data, prefix="lines", initial=line_initial)
+    is_credit_note = invoice is not None and invoice.kind == Invoice.Kind.CREDIT_NOTE
+    lines = LineFormSet(data, prefix="lines", initial=line_initial,
+                        form_kwargs={"allow_negative": not is_credit_note})
     allowances = AllowanceFormSet(data, prefix="charges", initial=allowance_initial)
     return form, lines, allowances
 

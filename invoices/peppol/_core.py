@@ -22,6 +22,8 @@ _XML_SPACE = re.compile(r"[ \t\r\n]+")
 _XS_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _XS_DOUBLE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF")
 
+_MAX_DIGITS = 64
+
 FATAL = Severity.FATAL
 WARNING = Severity.WARNING
 
@@ -63,7 +65,9 @@ def text(parent: Element | None, tag: str) -> str | None:
 def decimal(value: str | None) -> Decimal | None:
     """Parse an xs:decimal lexical value; None when absent or not a decimal."""
     candidate = normalize(value)
-    if not _XS_DECIMAL.fullmatch(candidate):
+    # A number longer than any real amount could overflow Decimal's exponent range in a
+    # product: treat it as no decimal at all (the CEN layer still checks the arithmetic).
+    if len(candidate) > _MAX_DIGITS or not _XS_DECIMAL.fullmatch(candidate):
         return None
     try:
         return Decimal(candidate)
@@ -79,7 +83,9 @@ def is_number(value: str | None) -> bool:
 def number(value: str | None) -> Decimal | None:
     """Return XPath number() of a value as a Decimal; None for NaN and infinities."""
     candidate = normalize(value)
-    if not _XS_DOUBLE.fullmatch(candidate) or candidate.endswith("INF"):
+    if len(candidate) > _MAX_DIGITS or not _XS_DOUBLE.fullmatch(candidate):
+        return None
+    if candidate.endswith("INF"):
         return None
     return Decimal(candidate)
 

@@ -1,9 +1,11 @@
 """Code lists the PEPPOL layer checks, and the EN 16931 lists a form may offer, as data."""
 
-# Values are facts of the published code lists: PEPPOL BIS Billing 3.0.21 (May 2026) where a
-# PEPPOL rule uses them, else the EN 16931 validation artefacts 1.3.16 that release adopts.
-# Neither the unit codes, the countries, the payment means nor the ICD list is checked by a
-# PEPPOL rule: the CEN layer owns those checks; they are here for forms and imports.
+# Values are facts of the published code lists, taken from the EN 16931 validation artefacts
+# 1.3.16 (the release PEPPOL BIS Billing 3.0.21, May 2026, adopts) with PEPPOL's own 3.0.21
+# differences applied: 14 EAS codes PEPPOL no longer accepts are left out, and the currency
+# list has STN where CEN still has STD. Neither the unit codes, the countries, the payment
+# means nor the ICD list is checked by a PEPPOL rule: the CEN layer owns those checks; they
+# are here for forms and imports.
 
 from __future__ import annotations
 

@@ -148,6 +148,7 @@ def check(doc: Doc) -> Iterator[Finding]:
     """Yield the findings of the document-level PEPPOL rules."""
     yield from _process(doc)
     yield from _notes_and_references(doc)
+    yield from _currency_and_projects(doc)
     yield from _parties(doc)
     yield from _empty_elements(doc)
     yield from _currencies(doc)
@@ -178,6 +179,10 @@ def _notes_and_references(doc: Doc) -> Iterator[Finding]:
     has_order = root.find(f"{cac('OrderReference')}/{cbc('ID')}") is not None
     if root.find(cbc("BuyerReference")) is None and not has_order:
         yield R003.at(root)
+
+
+def _currency_and_projects(doc: Doc) -> Iterator[Finding]:
+    root = doc.root
     tax_currency = root.find(cbc("TaxCurrencyCode"))
     document_currency = text(root, cbc("DocumentCurrencyCode"))
     if tax_currency is not None and normalize(string_value(tax_currency)) == document_currency:
@@ -230,8 +235,9 @@ def _tax_totals(doc: Doc) -> Iterator[Finding]:
     if len(with_breakdown) != 1:
         yield R053.at(with_breakdown[1] if len(with_breakdown) > 1 else root)
     has_tax_currency = root.find(cbc("TaxCurrencyCode")) is not None
-    if len(without) != (1 if has_tax_currency else 0):
-        yield R054.at(without[1] if len(without) > 1 else without[0] if without else root)
+    expected = 1 if has_tax_currency else 0
+    if len(without) != expected:
+        yield R054.at(without[expected] if len(without) > expected else root)
     if has_tax_currency and not _same_sign(doc, totals):
         yield R055.at(root)
 

@@ -109,7 +109,7 @@ def test_write_preview_issue_download_and_credit(
 @pytest.mark.parametrize(
     ("field", "value", "error_field"),
     [
-        ("quantity", "-2", "quantity"),
+        ("quantity", "0", "quantity"),
         ("unit_code", "XYZ", "unit_code"),
         ("vat_rate", "20", "vat_rate"),
         ("unit_price", "-5", "unit_price"),
@@ -285,3 +285,17 @@ def test_bad_files_are_rejected_and_nothing_is_stored(alice_client: Client, payl
     assert response.context["findings"]
     assert not Invoice.objects.exists()
     assert not Customer.objects.exists()
+
+
+def test_a_credit_note_refuses_negative_quantities(alice_client: Client, alice: Any,
+                                                   alice_org: Organisation) -> None:
+    invoice = issued(alice_org, alice)
+    alice_client.post(reverse("invoices:credit", args=[invoice.public_id]))
+    credit_note = Invoice.objects.get(kind=Invoice.Kind.CREDIT_NOTE)
+    response = alice_client.post(reverse("invoices:edit", args=[credit_note.public_id]),
+                                 invoice_post(invoice.customer, quantity="-2"))
+    assert "quantity" in response.context["lines"].forms[0].errors
+    # On an invoice a correction line may be negative.
+    response = alice_client.post(reverse("invoices:create"),
+                                 invoice_post(invoice.customer, quantity="-2"))
+    assert response.status_code == 302
