@@ -21,6 +21,7 @@ from invoices import validation
 from invoices.findings import Layer, Severity
 from invoices.validation import Report, validate_document, validate_tree
 from invoices.xmlsafe import INVOICE_TAG, parse_untrusted
+from portal.management.commands.bench import synthetic_invoice
 
 BASE_DIR = Path(settings.BASE_DIR)
 EXAMPLES = BASE_DIR.parent / "shared" / "fixtures" / "peppol" / "examples"
@@ -371,3 +372,12 @@ def test_command_refuses_an_xml_bomb_in_swedish(tmp_path: Path) -> None:
             ],
         }
     ]
+
+
+# --- make bench's inputs ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lines", [3, 40])
+def test_bench_invoice_validates_clean_in_every_layer(lines: int) -> None:
+    report = validate_document(synthetic_invoice(lines))
+    assert report.findings == (), [f"{f.rule} at {f.location}" for f in report.findings]
