@@ -1,0 +1,42 @@
+"""Every write that matters in invoicing, one module per concern; import from here."""
+
+from invoices.services.drafts import (
+    credit_note_create,
+    input_from,
+    invoice_copy,
+    invoice_create,
+    invoice_delete,
+    invoice_update,
+    refresh_totals,
+)
+from invoices.services.imports import MAX_IMPORT_BYTES, invoice_import
+from invoices.services.inputs import AllowanceInput, InvoiceInput, LineInput
+from invoices.services.issuing import (
+    invoice_document,
+    invoice_issue,
+    invoice_ubl,
+    invoice_validate,
+)
+from invoices.services.registers import article_save, customer_delete, customer_save
+
+__all__ = [
+    "MAX_IMPORT_BYTES",
+    "AllowanceInput",
+    "InvoiceInput",
+    "LineInput",
+    "article_save",
+    "credit_note_create",
+    "customer_delete",
+    "customer_save",
+    "input_from",
+    "invoice_copy",
+    "invoice_create",
+    "invoice_delete",
+    "invoice_document",
+    "invoice_import",
+    "invoice_issue",
+    "invoice_ubl",
+    "invoice_update",
+    "invoice_validate",
+    "refresh_totals",
+]

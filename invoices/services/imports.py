@@ -1,0 +1,159 @@
+"""Import: a validated UBL Invoice or CreditNote becomes a draft of the organisation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import Organisation
+from accounts.services import audit_event_record
+from invoices import errors, ubl
+from invoices.document import InvoiceDocument
+from invoices.mapping import DOCUMENT_EXTRAS, LINE_EXTRAS, encode
+from invoices.models import Customer, Invoice, InvoiceAttachment
+from invoices.services.drafts import invoice_create, refresh_totals
+from invoices.services.inputs import AllowanceInput, InvoiceInput, LineInput
+from invoices.services.registers import customer_save
+from invoices.validation import validate_document
+from invoices.xmlsafe import MAX_BYTES, parse_untrusted
+
+MAX_IMPORT_BYTES = MAX_BYTES
+
+
+def _customer_for(organisation: Organisation, document: InvoiceDocument, user: Any) -> Customer:
+    buyer = document.buyer
+    digits = buyer.legal_id or (buyer.endpoint_id if buyer.endpoint_scheme == "0007" else "")
+    known = Customer.objects.for_org(organisation)
+    match = None
+    if len(digits) == 10 and digits.isdigit():
+        match = known.filter(org_number=f"{digits[:6]}-{digits[6:]}").first()
+    if match is None and buyer.vat_number:
+        match = known.filter(vat_number=buyer.vat_number).first()
+    if match is None:
+        match = known.filter(name=buyer.name).first()
+    if match is not None:
+        return match
+    customer = Customer(
+        name=buyer.name,
+        vat_number=buyer.vat_number[:20],
+        email=buyer.contact_email,
+        street_address=buyer.address.street,
+        postal_code=buyer.address.postal_zone[:10],
+        city=buyer.address.city,
+        country_code=buyer.address.country or "SE",
+        org_number=f"{digits[:6]}-{digits[6:]}" if buyer.legal_id_scheme == "0007" else "",
+        peppol_id=f"{buyer.endpoint_scheme}:{buyer.endpoint_id}" if buyer.endpoint_id else "",
+    )
+    try:
+        return customer_save(organisation=organisation, user=user, customer=customer)
+    except Exception:
+        customer.org_number = ""
+        return customer_save(organisation=organisation, user=user, customer=customer)
+
+
+def _input_from_document(document: InvoiceDocument, customer: Customer) -> InvoiceInput:
+    return InvoiceInput(
+        customer=customer,
+        issue_date=document.issue_date,
+        due_date=document.due_date or document.issue_date + timedelta(days=30),
+        currency=document.currency,
+        buyer_reference=document.buyer_reference,
+        order_reference=document.order_reference,
+        notes="\n".join(document.notes),
+        lines=[_line_input(line) for line in document.lines],
+        allowances=[
+            AllowanceInput(
+                reason=item.reason or item.reason_code,
+                amount=item.amount,
+                is_charge=item.is_charge,
+                vat_category=item.vat_category,
+                vat_rate=item.vat_rate if item.vat_rate is not None else Decimal("0"),
+            )
+            for item in document.allowances_charges
+        ],
+    )
+
+
+def _line_input(line: Any) -> LineInput:
+    discount = sum(
+        (item.amount for item in line.allowances_charges if not item.is_charge), Decimal("0")
+    )
+    return LineInput(
+        description=line.name,
+        quantity=line.quantity,
+        unit_code=line.unit_code,
+        unit_price=line.net_price,
+        vat_category=line.vat_category,
+        vat_rate=line.vat_rate if line.vat_rate is not None else Decimal("0"),
+        article_number=line.seller_item_id,
+        discount_amount=discount,
+        extra={
+            name: encode(getattr(line, name))
+            for name in LINE_EXTRAS
+            if getattr(line, name) not in (None, "", [])
+        },
+    )
+
+
+def _document_extras(document: InvoiceDocument) -> dict[str, Any]:
+    extra = {
+        name: encode(getattr(document, name))
+        for name in DOCUMENT_EXTRAS
+        if getattr(document, name) not in (None, "")
+    }
+    for name in ("payee", "delivery"):
+        if getattr(document, name) is not None:
+            extra[name] = encode(getattr(document, name))
+    if document.payment_terms:
+        extra["payment_terms"] = document.payment_terms
+    if document.preceding_invoices:
+        extra["preceding"] = encode(document.preceding_invoices)
+    return extra
+
+
+@transaction.atomic
+def invoice_import(*, organisation: Organisation, user: Any, data: bytes) -> Invoice:
+    """Import a UBL Invoice or CreditNote as a draft of the organisation.
+
+    The file must pass all validation layers first; a rejected file stores nothing.
+    The organisation becomes the seller: it is the one that will send the invoice.
+    """
+    report = validate_document(data)
+    if not report.valid:
+        raise errors.ImportRejected(list(report.fatal))
+    document = ubl.parse(parse_untrusted(data))
+    customer = _customer_for(organisation, document, user)
+    kind = Invoice.Kind.CREDIT_NOTE if document.kind == "credit_note" else Invoice.Kind.INVOICE
+    invoice = invoice_create(
+        organisation=organisation,
+        user=user,
+        data=_input_from_document(document, customer),
+        kind=kind,
+    )
+    invoice.source = Invoice.Source.IMPORT
+    invoice.extra = _document_extras(document)
+    invoice.prepaid_amount = document.totals.prepaid
+    invoice.rounding_amount = document.totals.rounding
+    invoice.save(update_fields=["source", "extra", "prepaid_amount", "rounding_amount"])
+    for item in document.attachments:
+        if item.content:
+            InvoiceAttachment.objects.create(
+                invoice=invoice,
+                filename=item.filename or f"{item.id}",
+                description=item.description,
+                mime_type=item.mime_type,
+                content=item.content,
+                size=len(item.content),
+            )
+    refresh_totals(invoice)
+    audit_event_record(
+        action=f"{kind}.imported",
+        actor=user,
+        organisation=organisation,
+        obj=invoice,
+        data={"number_in_file": document.number, "seller_in_file": document.seller.name},
+    )
+    return invoice
