@@ -21,6 +21,7 @@ from accounts.numbers import (
 )
 from accounts.registry import CompanyRecord
 from accounts.services import OrganisationDetails
+from portal.files import sniff_mime_type
 
 
 def _parsed(parser: Callable[[str], str], value: str) -> str:
@@ -128,10 +129,26 @@ class OrganisationDetailsForm(PaymentDetailsMixin):
 
 
 class OrganisationSettingsForm(PaymentDetailsMixin):
+    LOGO_MAX_BYTES = 512 * 1024
+
+    logo = forms.FileField(
+        label=_("Logo for invoices (PNG or JPEG, at most 500 kB)"), required=False
+    )
     street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     field_order = ["street_address", "postal_code", "city"]
+
+    def clean_logo(self) -> bytes | None:
+        upload = self.cleaned_data.get("logo")
+        if not upload:
+            return None
+        content: bytes = upload.read(self.LOGO_MAX_BYTES + 1)
+        if len(content) > self.LOGO_MAX_BYTES:
+            raise forms.ValidationError(_("The logo may be at most 500 kB."))
+        if sniff_mime_type(content) not in {"image/png", "image/jpeg"}:
+            raise forms.ValidationError(_("The logo must be a PNG or JPEG image."))
+        return content
 
 
 class InvitationForm(forms.Form):

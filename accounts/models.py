@@ -72,6 +72,7 @@ class Organisation(models.Model):
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
     bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
     has_f_skatt = models.BooleanField(_("approved for F-tax (F-skatt)"), default=False)
+    logo = models.BinaryField(_("logo"), null=True, blank=True, editable=True)
     plan = models.CharField(_("plan"), max_length=8, choices=Plan.choices, default=Plan.BAS)
     verification_status = models.CharField(
         _("verification status"),

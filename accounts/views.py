@@ -336,15 +336,22 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     membership = require_permission(request, Permission.VIEW)
     organisation = membership.organisation
     can_edit = membership.can(Permission.MANAGE_ORGANISATION)
-    initial = {name: getattr(organisation, name) for name in OrganisationSettingsForm.base_fields}
-    form = OrganisationSettingsForm(posted(request), initial=initial)
+    initial = {
+        name: getattr(organisation, name)
+        for name in OrganisationSettingsForm.base_fields
+        if name != "logo"
+    }
+    form = OrganisationSettingsForm(posted(request), request.FILES or None, initial=initial)
     if request.method == "POST":
         require_permission(request, Permission.MANAGE_ORGANISATION)
         if form.is_valid():
+            changes = dict(form.cleaned_data)
+            if changes["logo"] is None:
+                del changes["logo"]  # no new file: keep the current logo
             services.organisation_update(
                 actor=request.user,
                 organisation=organisation,
-                changes=form.cleaned_data,
+                changes=changes,
                 ip_address=client_ip(request),
             )
             messages.success(request, _("The details have been saved."))

@@ -247,5 +247,10 @@ class ArticleForm(forms.ModelForm[Article]):
         fields = ["number", "description", "unit_code", "unit_price", "vat_rate"]
 
 
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("PDF or image (max 2 MB)"))
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("UBL file (Invoice or CreditNote, XML)"))

@@ -169,7 +169,8 @@ def document_for(invoice: Invoice) -> InvoiceDocument:
         seller=seller_party(invoice.organisation),
         buyer=buyer_party(invoice.customer),
         lines=[_line(row) for row in invoice.lines.all()],
-        buyer_reference=invoice.buyer_reference,
+        # The customer's fixed "your reference" applies when the invoice names none.
+        buyer_reference=invoice.buyer_reference or invoice.customer.your_reference,
         order_reference=invoice.order_reference,
         notes=[invoice.notes] if invoice.notes else [],
         payment_means=payment_means_for(invoice.organisation, invoice.payment_reference),

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Organisation
-from invoices.models import Article, Customer, Invoice
+from invoices.models import Article, Customer, Invoice, InvoiceAttachment
 
 
 def invoice_list(
@@ -41,6 +41,20 @@ def invoice_get(*, organisation: Organisation, public_id: UUID) -> Invoice:
     if invoice is None:
         raise Http404
     return invoice
+
+
+def attachment_get(*, organisation: Organisation, public_id: UUID, pk: int) -> InvoiceAttachment:
+    """Return one attachment of one of the organisation's invoices, or 404."""
+    attachment = (
+        InvoiceAttachment.objects.filter(
+            invoice__organisation=organisation, invoice__public_id=public_id, pk=pk
+        )
+        .select_related("invoice")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
 
 
 def customer_list(*, organisation: Organisation, query: str = "") -> QuerySet[Customer]:

@@ -16,6 +16,13 @@ urlpatterns = [
     path("<uuid:public_id>/credit/", views.invoice_credit, name="credit"),
     path("<uuid:public_id>/xml/", views.invoice_xml, name="xml"),
     path("<uuid:public_id>/pdf/", views.invoice_pdf, name="pdf"),
+    path("<uuid:public_id>/attachments/", views.attachment_add, name="attachment_add"),
+    path("<uuid:public_id>/attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path(
+        "<uuid:public_id>/attachments/<int:pk>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
     path("customers/", views.customer_list, name="customers"),
     path("customers/new/", views.customer_edit, name="customer_create"),
     path("customers/<int:pk>/", views.customer_edit, name="customer_edit"),

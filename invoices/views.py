@@ -28,13 +28,14 @@ from invoices import errors, selectors, services
 from invoices.forms import (
     AllowanceFormSet,
     ArticleForm,
+    AttachmentForm,
     CustomerForm,
     ImportForm,
     InvoiceForm,
     LineFormSet,
     invoice_input,
 )
-from invoices.models import Customer, Invoice
+from invoices.models import Customer, Invoice, InvoiceAttachment
 from invoices.pdf import render_filename, render_pdf
 from invoices.presentation import describe_location
 
@@ -88,8 +89,12 @@ def _editor_forms(
         initial, line_initial, allowance_initial = _initial_from(invoice)
     form = InvoiceForm(data, organisation=membership.organisation, initial=initial)
     is_credit_note = invoice is not None and invoice.kind == Invoice.Kind.CREDIT_NOTE
-    lines = LineFormSet(data, prefix="lines", initial=line_initial,
-                        form_kwargs={"allow_negative": not is_credit_note})
+    lines = LineFormSet(
+        data,
+        prefix="lines",
+        initial=line_initial,
+        form_kwargs={"allow_negative": not is_credit_note},
+    )
     allowances = AllowanceFormSet(data, prefix="charges", initial=allowance_initial)
     return form, lines, allowances
 
@@ -111,8 +116,12 @@ def _initial_from(
         )
     }
     lines = [
-        {**vars(line), "vat_rate": _plain(line.vat_rate), "quantity": _plain(line.quantity),
-         "unit_price": _plain(line.unit_price)}
+        {
+            **vars(line),
+            "vat_rate": _plain(line.vat_rate),
+            "quantity": _plain(line.quantity),
+            "unit_price": _plain(line.unit_price),
+        }
         for line in data.lines
     ]
     charges = [
@@ -194,6 +203,7 @@ def invoice_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "report": report,
         "findings": findings,
         "can_edit": membership.can(Permission.EDIT_INVOICES),
+        "attachment_form": AttachmentForm(),
     }
     return render(request, "invoices/detail.html", context)
 
@@ -270,7 +280,10 @@ def invoice_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Download the printable PDF."""
     invoice = _invoice(request, public_id)
     document = services.invoice_document(invoice)
-    pdf = render_pdf(document, language=get_language() or "sv")
+    logo = invoice.organisation.logo
+    pdf = render_pdf(
+        document, language=get_language() or "sv", logo=bytes(logo) if logo else None
+    )
     return _download(pdf, "application/pdf", render_filename(document))
 
 
@@ -379,3 +392,55 @@ def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.error(request, str(error))
             return redirect("accounts:settings")
     return render(request, "invoices/article_form.html", {"form": form, "article": article})
+
+
+# --- Attachments ----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Attach a PDF or image to a draft."""
+    invoice = _invoice(request, public_id, Permission.EDIT_INVOICES)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.attachment_add(
+                invoice=invoice,
+                user=request.user,
+                filename=upload.name,
+                content=upload.read(InvoiceAttachment.MAX_BYTES + 1),
+                description=form.cleaned_data["description"],
+            )
+            messages.success(request, _("The attachment has been added."))
+        except (errors.AttachmentRejected, errors.NotADraft) as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, _("Choose a file to attach."))
+    return redirect("invoices:detail", public_id=public_id)
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, public_id: UUID, pk: int) -> HttpResponse:
+    """Remove an attachment from a draft."""
+    membership = _editor(request)
+    attachment = selectors.attachment_get(
+        organisation=membership.organisation, public_id=public_id, pk=pk
+    )
+    try:
+        services.attachment_remove(attachment=attachment, user=request.user)
+    except errors.NotADraft as error:
+        messages.error(request, str(error))
+    return redirect("invoices:detail", public_id=public_id)
+
+
+@login_required
+def attachment_download(request: HttpRequest, public_id: UUID, pk: int) -> HttpResponse:
+    """Download an attachment."""
+    membership = require_permission(request, Permission.VIEW)
+    attachment = selectors.attachment_get(
+        organisation=membership.organisation, public_id=public_id, pk=pk
+    )
+    return _download(bytes(attachment.content), attachment.mime_type, attachment.filename)

@@ -1,5 +1,6 @@
 """Every write that matters in invoicing, one module per concern; import from here."""
 
+from invoices.services.attachments import attachment_add, attachment_remove
 from invoices.services.drafts import (
     credit_note_create,
     input_from,
@@ -25,6 +26,8 @@ __all__ = [
     "InvoiceInput",
     "LineInput",
     "article_save",
+    "attachment_add",
+    "attachment_remove",
     "credit_note_create",
     "customer_delete",
     "customer_save",

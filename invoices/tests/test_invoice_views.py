@@ -299,3 +299,26 @@ def test_a_credit_note_refuses_negative_quantities(alice_client: Client, alice: 
     response = alice_client.post(reverse("invoices:create"),
                                  invoice_post(invoice.customer, quantity="-2"))
     assert response.status_code == 302
+
+
+def test_the_logo_from_settings_is_printed_on_the_pdf(alice_client: Client, alice: Any,
+                                                      alice_org: Organisation) -> None:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(buffer, "PNG")
+    settings_data = {"street_address": "Testgatan 1", "postal_code": "111 22",
+                     "city": "Stockholm", "bankgiro": "5050-1055",
+                     "logo": SimpleUploadedFile("logo.png", buffer.getvalue())}
+    assert alice_client.post(reverse("accounts:settings"), settings_data).status_code == 302
+    alice_org.refresh_from_db()
+    assert bytes(alice_org.logo or b"") == buffer.getvalue()
+    invoice = issued(alice_org, alice)
+    pdf = alice_client.get(reverse("invoices:pdf", args=[invoice.public_id])).content
+    assert b"/Subtype /Image" in pdf
+    # Not an image: refused at the field, the saved logo stays.
+    bad = settings_data | {"logo": SimpleUploadedFile("logo.png", b"GIF89a....")}
+    assert "logo" in alice_client.post(reverse("accounts:settings"), bad).context["form"].errors
