@@ -29,6 +29,7 @@ from invoices.document import (
     PaymentMeans,
     VatBreakdown,
 )
+from invoices.samples import buyer, invoice, seller, simple_line
 from invoices.xmlsafe import parse_untrusted
 
 D = Decimal
@@ -63,68 +64,6 @@ def assert_schema_valid(xml: bytes, schemas: dict[str, etree.XMLSchema]) -> None
 
 
 # --- documents ---------------------------------------------------------------------------------
-
-
-def seller(**changes: object) -> Party:
-    party = Party(
-        name="Alice Konsult AB",
-        endpoint_id="5566778899",
-        endpoint_scheme="0007",
-        legal_id="5566778899",
-        legal_id_scheme="0007",
-        legal_form="Säte: Stockholm",
-        vat_number="SE556677889901",
-        tax_registration="Godkänd för F-skatt",
-        address=Address(street="Storgatan 1", city="Stockholm", postal_zone="111 22"),
-        contact_name="Alice Andersson",
-        contact_phone="+46 8 123 45 67",
-        contact_email="faktura@alice.example",
-    )
-    return dataclasses.replace(party, **changes)  # type: ignore[arg-type]
-
-
-def buyer(**changes: object) -> Party:
-    party = Party(
-        name="Kommunen i Exempelby",
-        endpoint_id="2021005075",
-        endpoint_scheme="0007",
-        legal_id="2021005075",
-        legal_id_scheme="0007",
-        vat_number="SE202100507501",
-        address=Address(street="Rådhustorget 3", city="Exempelby", postal_zone="222 33"),
-    )
-    return dataclasses.replace(party, **changes)  # type: ignore[arg-type]
-
-
-def simple_line(number: int, quantity: str, price: str, rate: str = "25", **extra: object) -> Line:
-    return Line(
-        id=str(number),
-        name=f"Konsulttimme {number}",
-        quantity=D(quantity),
-        unit_code=str(extra.pop("unit_code", "HUR")),
-        net_price=D(price),
-        vat_category=str(extra.pop("category", "S")),
-        vat_rate=None if rate == "none" else D(rate),
-        **extra,  # type: ignore[arg-type]
-    )
-
-
-def invoice(*lines: Line, **changes: object) -> InvoiceDocument:
-    doc = InvoiceDocument(
-        kind=DocumentKind.INVOICE,
-        number="2026-0042",
-        issue_date=date(2026, 9, 1),
-        due_date=date(2026, 10, 1),
-        seller=seller(),
-        buyer=buyer(),
-        lines=list(lines) or [simple_line(1, "10", "950")],
-        buyer_reference="Er ref: Bertil",
-        payment_means=[totals.bankgiro_payment_means("5050-1055", "1234574")],
-        payment_terms="30 dagar netto",
-    )
-    exemptions = changes.pop("exemptions", None)
-    doc = dataclasses.replace(doc, **changes)  # type: ignore[arg-type]
-    return totals.compute(doc, exemptions=exemptions)  # type: ignore[arg-type]
 
 
 def full_invoice() -> InvoiceDocument:

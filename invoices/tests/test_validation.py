@@ -19,7 +19,7 @@ from lxml import etree
 
 from invoices import validation
 from invoices.findings import Layer, Severity
-from invoices.validation import Report, validate_document, validate_tree
+from invoices.validation import Report, schematron, validate_document, validate_tree, xsd
 from invoices.xmlsafe import INVOICE_TAG, parse_untrusted
 from portal.management.commands.bench import synthetic_invoice
 
@@ -195,18 +195,18 @@ def test_report_groups_findings() -> None:
 @needs_examples
 def test_layers_are_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     validation.load_layers()
-    executable = validation._executables[validation.cen_xslt_path()]
-    schema = validation._schemas[INVOICE_TAG]
+    executable = schematron._executables[validation.cen_xslt_path()]
+    schema = xsd._schemas[INVOICE_TAG]
 
     def recompiled(*args: object) -> None:
         raise AssertionError("a layer was loaded again")
 
-    monkeypatch.setattr(validation, "_compile_stylesheet", recompiled)
-    monkeypatch.setattr(validation, "_load_schema", recompiled)
+    monkeypatch.setattr(schematron, "_compile_stylesheet", recompiled)
+    monkeypatch.setattr(xsd, "_load_schema", recompiled)
     for _ in range(2):
         assert validate_document(example()).valid
-    assert validation._executables[validation.cen_xslt_path()] is executable
-    assert validation._schemas[INVOICE_TAG] is schema
+    assert schematron._executables[validation.cen_xslt_path()] is executable
+    assert xsd._schemas[INVOICE_TAG] is schema
 
 
 @needs_examples
@@ -238,8 +238,8 @@ def test_lean_stylesheet_reports_what_the_official_one_reports() -> None:
 
     text = etree.tostring(parse_untrusted(edited(example(), break_things)), encoding="unicode")
     path = validation.cen_xslt_path()
-    with validation._saxon_lock:
-        saxon = validation._saxon()
+    with schematron._saxon_lock:
+        saxon = schematron._saxon()
         official = saxon.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(path))
         output = official.transform_to_string(xdm_node=saxon.parse_xml(xml_text=text))
 
@@ -249,7 +249,7 @@ def test_lean_stylesheet_reports_what_the_official_one_reports() -> None:
 
     expected = results(etree.fromstring(output.encode()))
     assert {"BR-03", "BR-25", "BR-CO-15", "UBL-CR-005"} <= {rule for rule, _, _ in expected}
-    assert results(validation._svrl(path, text)) == expected
+    assert results(schematron._svrl(path, text)) == expected
 
 
 # --- the operator's PEPPOL XSLT ----------------------------------------------------------------

@@ -10,15 +10,12 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from invoices import totals, ubl
-from invoices.document import Address, AllowanceCharge, DocumentKind, InvoiceDocument, Line, Party
+from invoices import samples, ubl
 from invoices.findings import Layer
 from invoices.validation import load_layers, validate_document, validate_tree
 from invoices.xmlsafe import parse_untrusted
@@ -146,54 +143,4 @@ def _check_valid(data: bytes, lines: int) -> None:
 
 def synthetic_invoice(lines: int) -> bytes:
     """Build a Swedish invoice with the portal's own generator: three VAT rates, a discount."""
-    rates = (Decimal(25), Decimal(12), Decimal(6))
-    document = InvoiceDocument(
-        kind=DocumentKind.INVOICE,
-        number="BENCH-1",
-        issue_date=date(2026, 9, 1),
-        due_date=date(2026, 10, 1),
-        seller=Party(
-            name="Bänkföretaget AB",
-            endpoint_id="5560360793",
-            endpoint_scheme="0007",
-            legal_id="5560360793",
-            legal_id_scheme="0007",
-            vat_number="SE556036079301",
-            tax_registration="Godkänd för F-skatt",
-            address=Address(street="Mätvägen 1", city="Uppsala", postal_zone="752 20"),
-        ),
-        buyer=Party(
-            name="Exempelby kommun",
-            endpoint_id="2021005075",
-            endpoint_scheme="0007",
-            legal_id="2021005075",
-            legal_id_scheme="0007",
-            address=Address(street="Rådhustorget 3", city="Exempelby", postal_zone="222 33"),
-        ),
-        lines=[
-            Line(
-                id=str(number),
-                name=f"Artikel {number}",
-                quantity=Decimal(1 + number % 7),
-                unit_code="EA",
-                net_price=Decimal(f"{10 + number % 90}.{number % 100:02d}"),
-                vat_category="S",
-                vat_rate=rates[number % 3],
-            )
-            for number in range(1, lines + 1)
-        ],
-        buyer_reference="Bertil Bänk",
-        allowances_charges=[
-            AllowanceCharge(
-                is_charge=False,
-                amount=Decimal("5.00"),
-                reason="Rabatt",
-                reason_code="95",
-                vat_category="S",
-                vat_rate=rates[0],
-            )
-        ],
-        payment_means=[totals.bankgiro_payment_means("5050-1055", totals.ocr_number(12345))],
-        payment_terms="30 dagar netto",
-    )
-    return ubl.build(totals.compute(document))
+    return ubl.build(samples.sample_document(lines=lines, number="BENCH-1"))
