@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from invoices.findings import Finding
@@ -50,3 +52,36 @@ class ArticlesNeedPlus(InvoiceError):
 
 class AttachmentRejected(InvoiceError):
     code = "attachment_rejected"
+
+
+class SendingBlocked(InvoiceError):
+    """The sending gate said no; `decision` carries the code the API answers with."""
+
+    code = "sending_blocked"
+
+    def __init__(self, decision: Any) -> None:
+        super().__init__(str(decision.detail))
+        self.decision = decision
+
+
+class NoChannel(InvoiceError):
+    code = "no_channel"
+    message = _(
+        "The customer cannot be reached: add an e-mail address or a PEPPOL id to the customer."
+    )
+
+
+class PossibleDuplicate(InvoiceError):
+    """The invoice looks like one already sent; the user must confirm to send it anyway."""
+
+    code = "possible_duplicate"
+    message = _("This looks like an invoice you have already sent. Send it anyway?")
+
+    def __init__(self, matches: list[Any]) -> None:
+        super().__init__()
+        self.matches = matches
+
+
+class NotResendable(InvoiceError):
+    code = "not_resendable"
+    message = _("Only an invoice whose delivery failed can be sent again.")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from accounts.numbers import InvalidNumber, parse_org_number
-from invoices.models import Article, Customer, VatCategory
+from invoices.models import Article, Customer, DeliveryChannel, VatCategory
 from invoices.services import AllowanceInput, InvoiceInput, LineInput
 from invoices.units import COMMON_UNITS, SWEDISH_VAT_RATES
 
@@ -250,6 +250,30 @@ class ArticleForm(forms.ModelForm[Article]):
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("PDF or image (max 2 MB)"))
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+
+class ResendForm(forms.Form):
+    """Correct how the customer is reached before a failed invoice goes out again."""
+
+    channel = forms.ChoiceField(
+        label=_("Send by"),
+        choices=[
+            (DeliveryChannel.EMAIL, _("E-mail")),
+            (DeliveryChannel.PEPPOL, _("PEPPOL")),
+            (DeliveryChannel.NETWORK, _("Network inbox")),
+        ],
+    )
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    peppol_id = forms.CharField(label=_("PEPPOL participant id"), max_length=60, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        channel = cleaned.get("channel")
+        if channel == DeliveryChannel.EMAIL and not cleaned.get("email"):
+            self.add_error("email", _("Give the e-mail address to send to."))
+        if channel == DeliveryChannel.PEPPOL and ":" not in (cleaned.get("peppol_id") or ""):
+            self.add_error("peppol_id", _("Write the scheme and the id, e.g. 0007:5566778899."))
+        return cleaned
 
 
 class ImportForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from accounts.validators import validate_org_number
+from portal.models import AppendOnlyModel
 
 
 class DeliveryChannel(models.TextChoices):
@@ -145,6 +146,10 @@ class Invoice(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ISSUED = "issued", _("Issued")
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
         CREDITED = "credited", _("Credited")
 
     class Source(models.TextChoices):
@@ -294,3 +299,120 @@ class InvoiceAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Delivery(models.Model):
+    """One attempt target for a sent invoice; its public_id is the idempotency key."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.SENDING, Status.DELIVERED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=DeliveryChannel.choices)
+    recipient = models.CharField(max_length=200)
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    receipt = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # When a retry is due: the sweeper leaves a row alone until then (backoff).
+    retry_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Sending twice is a no-op: an invoice has at most one live delivery.
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=Q(status__in=["queued", "sending", "delivered"]),
+                name="one_live_delivery_per_invoice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} via {self.channel} ({self.status})"
+
+
+class InvoiceEvent(AppendOnlyModel):
+    """One line of an invoice's history: a status change or a delivery attempt."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="events")
+    status = models.CharField(max_length=20)
+    detail = models.CharField(max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.status}"
+
+
+class ReceivedInvoice(models.Model):
+    """An invoice in a member's inbox, delivered over the network channel."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    recipient = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="received_invoices"
+    )
+    sender = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # One delivery lands once: the unique key makes a repeated attempt a no-op.
+    delivery = models.OneToOneField(Delivery, on_delete=models.PROTECT, related_name="received")
+    kind = models.CharField(max_length=12, choices=Invoice.Kind.choices)
+    number = models.CharField(max_length=30)
+    issue_date = models.DateField()
+    due_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    total_payable = models.DecimalField(max_digits=15, decimal_places=2)
+    ubl_xml = models.BinaryField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.number} from {self.sender}"
+
+
+class PendingSend(models.Model):
+    """A send the gate held back for signing; resumed for this user and invoice afterwards."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_sends"
+    )
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="pending_sends")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "invoice"], name="one_pending_send")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.invoice}"

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Organisation
-from invoices.models import Article, Customer, Invoice, InvoiceAttachment
+from invoices.models import (
+    Article,
+    Customer,
+    Delivery,
+    Invoice,
+    InvoiceAttachment,
+    ReceivedInvoice,
+)
 
 
 def invoice_list(
@@ -92,3 +100,39 @@ def article_get(*, organisation: Organisation, pk: int) -> Article:
     if article is None:
         raise Http404
     return article
+
+
+def last_failures(*, invoices: list[Invoice]) -> list[tuple[Invoice, Delivery | None]]:
+    """Pair each failed invoice with its latest delivery (two queries whatever the count)."""
+    latest: dict[int, Delivery] = {}
+    for delivery in Delivery.objects.filter(invoice__in=invoices).order_by("created_at"):
+        latest[delivery.invoice_id] = delivery
+    return [(invoice, latest.get(invoice.pk)) for invoice in invoices]
+
+
+def received_list(
+    *, organisation: Organisation, show_handled: bool = False
+) -> QuerySet[ReceivedInvoice]:
+    """Return the organisation's inbox; handled invoices only when asked for."""
+    received = ReceivedInvoice.objects.filter(recipient=organisation).select_related("sender")
+    return received if show_handled else received.filter(handled_at__isnull=True)
+
+
+def received_get(*, organisation: Organisation, public_id: UUID) -> ReceivedInvoice:
+    """Return one invoice from the organisation's inbox, or 404."""
+    received = (
+        ReceivedInvoice.objects.filter(recipient=organisation, public_id=public_id)
+        .select_related("sender")
+        .first()
+    )
+    if received is None:
+        raise Http404
+    return received
+
+
+def invoice_history(*, invoice: Invoice) -> dict[str, Any]:
+    """Return the invoice's timeline and its current delivery, for the invoice page."""
+    return {
+        "events": list(invoice.events.select_related("actor")),
+        "delivery": invoice.deliveries.order_by("-created_at").first(),
+    }

@@ -145,7 +145,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Delivery: transient failures retry with exponential pauses, a bounded number of times;
+# the sweeper re-queues rows a lost broker message or a killed worker left behind.
+DELIVERY_MAX_RETRIES = env_int("DELIVERY_MAX_RETRIES", 6)
+DELIVERY_RETRY_BASE_SECONDS = env_int("DELIVERY_RETRY_BASE_SECONDS", 30)
+DELIVERY_QUEUED_GRACE_SECONDS = env_int("DELIVERY_QUEUED_GRACE_SECONDS", 120)
+DELIVERY_SENDING_TIMEOUT_SECONDS = env_int("DELIVERY_SENDING_TIMEOUT_SECONDS", 300)
+DELIVERY_SWEEP_SECONDS = env_int("DELIVERY_SWEEP_SECONDS", 60)
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "sweep-deliveries": {
+        "task": "invoices.sweep_deliveries",
+        "schedule": float(DELIVERY_SWEEP_SECONDS),
+    },
+}
 CELERY_TIMEZONE = "Europe/Stockholm"
 
 # --- Auth and accounts (django-allauth) -------------------------------------------------

@@ -21,10 +21,24 @@ from signing import selectors
 ViewT = TypeVar("ViewT", bound=Callable[..., Any])
 
 
-def sending_view(view: ViewT) -> ViewT:
-    """Mark a view as one that sends invoices; the gate checks it before it runs."""
-    view.sends_invoices = True  # type: ignore[attr-defined]
-    return view
+# Given the request and the view's kwargs, remember the held-back action and return the
+# URL that carries it out after signing (or None to come back to the same path).
+ResumeHook = Callable[[HttpRequest, dict[str, Any]], str | None]
+
+
+def sending_view(view: ViewT | None = None, *, resume: ResumeHook | None = None) -> Any:
+    """Mark a view as one that sends invoices; the gate checks it before it runs.
+
+    `@sending_view` alone, or `@sending_view(resume=hook)` where the hook remembers
+    the pending send server-side so it goes out by itself once the user has signed.
+    """
+
+    def mark(function: ViewT) -> ViewT:
+        function.sends_invoices = True  # type: ignore[attr-defined]
+        function.resume_after_signing = resume  # type: ignore[attr-defined]
+        return function
+
+    return mark(view) if view is not None else mark
 
 
 def is_api_request(request: HttpRequest) -> bool:
@@ -36,7 +50,12 @@ def verify_url(next_path: str = "") -> str:
     return f"{url}?{urlencode({'next': next_path})}" if next_path else url
 
 
-def gate_response(request: HttpRequest, decision: selectors.SendingDecision) -> HttpResponse:
+def gate_response(
+    request: HttpRequest,
+    decision: selectors.SendingDecision,
+    resume: ResumeHook | None = None,
+    view_kwargs: dict[str, Any] | None = None,
+) -> HttpResponse:
     """Answer a blocked send: 403 JSON for the API, a redirect for the browser."""
     if is_api_request(request):
         body = {
@@ -47,7 +66,8 @@ def gate_response(request: HttpRequest, decision: selectors.SendingDecision) -> 
         return JsonResponse(body, status=403)
     if decision.code == "organisation_not_verified":
         # The user comes back here after signing; the path is checked as same-site then.
-        return redirect(verify_url(request.get_full_path()))
+        resume_url = resume(request, view_kwargs or {}) if resume else None
+        return redirect(verify_url(resume_url or request.get_full_path()))
     return redirect(reverse("signing:blocked"))
 
 
@@ -69,4 +89,7 @@ class SendingGateMiddleware:
         if membership is None:
             return None  # the view's own login and membership checks answer
         decision = selectors.sending_allowed(organisation=membership.organisation)
-        return None if decision.allowed else gate_response(request, decision)
+        if decision.allowed:
+            return None
+        resume = getattr(view_func, "resume_after_signing", None)
+        return gate_response(request, decision, resume, kwargs)

@@ -11,6 +11,7 @@ from invoices.services.drafts import (
     refresh_totals,
 )
 from invoices.services.imports import MAX_IMPORT_BYTES, invoice_import
+from invoices.services.inbox import received_mark_handled
 from invoices.services.inputs import AllowanceInput, InvoiceInput, LineInput
 from invoices.services.issuing import (
     invoice_document,
@@ -18,7 +19,17 @@ from invoices.services.issuing import (
     invoice_ubl,
     invoice_validate,
 )
-from invoices.services.registers import article_save, customer_delete, customer_save
+from invoices.services.registers import (
+    article_save,
+    customer_delete,
+    customer_route_update,
+    customer_save,
+)
+from invoices.services.sending import (
+    invoice_send,
+    pending_send_remember,
+    pending_send_take,
+)
 
 __all__ = [
     "MAX_IMPORT_BYTES",
@@ -30,6 +41,7 @@ __all__ = [
     "attachment_remove",
     "credit_note_create",
     "customer_delete",
+    "customer_route_update",
     "customer_save",
     "input_from",
     "invoice_copy",
@@ -38,8 +50,12 @@ __all__ = [
     "invoice_document",
     "invoice_import",
     "invoice_issue",
+    "invoice_send",
     "invoice_ubl",
     "invoice_update",
     "invoice_validate",
+    "pending_send_remember",
+    "pending_send_take",
+    "received_mark_handled",
     "refresh_totals",
 ]

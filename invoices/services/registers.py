@@ -45,6 +45,17 @@ def customer_delete(*, user: Any, customer: Customer) -> None:
 
 
 @transaction.atomic
+def customer_route_update(
+    *, user: Any, customer: Customer, channel: str, email: str = "", peppol_id: str = ""
+) -> Customer:
+    """Change how the customer is reached (from "To manage", after a failed delivery)."""
+    customer.preferred_channel = channel
+    customer.email = email or customer.email
+    customer.peppol_id = peppol_id or customer.peppol_id
+    return customer_save(organisation=customer.organisation, user=user, customer=customer)
+
+
+@transaction.atomic
 def article_save(*, organisation: Organisation, user: Any, article: Article) -> Article:
     """Create or update an article (Web Plus)."""
     if organisation.plan != Plan.PLUS:

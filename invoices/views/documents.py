@@ -22,17 +22,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_permission
-from accounts.models import Membership, Permission, Plan
+from accounts.models import Membership, Permission
 from accounts.views import posted
 from invoices import errors, selectors, services
 from invoices.forms import (
     AllowanceFormSet,
-    ArticleForm,
     AttachmentForm,
-    CustomerForm,
     ImportForm,
     InvoiceForm,
     LineFormSet,
+    ResendForm,
     invoice_input,
 )
 from invoices.models import Customer, Invoice, InvoiceAttachment
@@ -42,7 +41,7 @@ from invoices.presentation import describe_location
 PAGE_SIZE = 25
 
 
-def _editor(request: HttpRequest) -> Membership:
+def editor_membership(request: HttpRequest) -> Membership:
     return require_permission(request, Permission.EDIT_INVOICES)
 
 
@@ -169,7 +168,7 @@ def _save(request: HttpRequest, membership: Membership, invoice: Invoice | None)
 @login_required
 def invoice_create(request: HttpRequest) -> HttpResponse:
     """Write a new invoice (saved as a draft)."""
-    return _save(request, _editor(request), None)
+    return _save(request, editor_membership(request), None)
 
 
 @login_required
@@ -179,7 +178,7 @@ def invoice_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if not invoice.is_draft:
         messages.error(request, str(errors.NotADraft.message))
         return redirect("invoices:detail", public_id=public_id)
-    return _save(request, _editor(request), invoice)
+    return _save(request, editor_membership(request), invoice)
 
 
 @login_required
@@ -204,6 +203,16 @@ def invoice_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "findings": findings,
         "can_edit": membership.can(Permission.EDIT_INVOICES),
         "attachment_form": AttachmentForm(),
+        "can_send": membership.can(Permission.SEND_INVOICES),
+        "confirm_duplicate": request.GET.get("duplicate") == "1",
+        "resend_form": ResendForm(
+            initial={
+                "channel": invoice.customer.preferred_channel,
+                "email": invoice.customer.email,
+                "peppol_id": invoice.customer.peppol_id,
+            }
+        ),
+        **selectors.invoice_history(invoice=invoice),
     }
     return render(request, "invoices/detail.html", context)
 
@@ -261,7 +270,7 @@ def invoice_credit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("invoices:edit", public_id=credit_note.public_id)
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+def download_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -272,7 +281,7 @@ def invoice_xml(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Download the UBL (frozen for issued invoices)."""
     invoice = _invoice(request, public_id)
     name = render_filename(services.invoice_document(invoice)).removesuffix(".pdf") + ".xml"
-    return _download(services.invoice_ubl(invoice), "application/xml", name)
+    return download_response(services.invoice_ubl(invoice), "application/xml", name)
 
 
 @login_required
@@ -281,16 +290,14 @@ def invoice_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
     invoice = _invoice(request, public_id)
     document = services.invoice_document(invoice)
     logo = invoice.organisation.logo
-    pdf = render_pdf(
-        document, language=get_language() or "sv", logo=bytes(logo) if logo else None
-    )
-    return _download(pdf, "application/pdf", render_filename(document))
+    pdf = render_pdf(document, language=get_language() or "sv", logo=bytes(logo) if logo else None)
+    return download_response(pdf, "application/pdf", render_filename(document))
 
 
 @login_required
 def invoice_import(request: HttpRequest) -> HttpResponse:
     """Import a UBL Invoice or CreditNote as a draft; a rejected file stores nothing."""
-    membership = _editor(request)
+    membership = editor_membership(request)
     form = ImportForm(posted(request), request.FILES or None)
     findings: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
@@ -314,84 +321,6 @@ def invoice_import(request: HttpRequest) -> HttpResponse:
                 for f in error.findings
             ]
     return render(request, "invoices/import.html", {"form": form, "findings": findings})
-
-
-# --- Customers and articles ---------------------------------------------------------------
-
-
-@login_required
-def customer_list(request: HttpRequest) -> HttpResponse:
-    """List and search customers by name, customer number or org number."""
-    membership = require_permission(request, Permission.VIEW)
-    query = request.GET.get("q", "").strip()
-    customers = selectors.customer_list(organisation=membership.organisation, query=query)
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "q": query, "can_edit": membership.can(Permission.EDIT_INVOICES)}
-    return render(request, "invoices/customers.html", context)
-
-
-@login_required
-def customer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """Create or change a customer."""
-    membership = _editor(request)
-    customer = selectors.customer_get(organisation=membership.organisation, pk=pk) if pk else None
-    form = CustomerForm(posted(request), instance=customer)
-    if request.method == "POST" and form.is_valid():
-        services.customer_save(
-            organisation=membership.organisation,
-            user=request.user,
-            customer=form.save(commit=False),
-        )
-        messages.success(request, _("The customer has been saved."))
-        return redirect("invoices:customers")
-    return render(request, "invoices/customer_form.html", {"form": form, "customer": customer})
-
-
-@login_required
-@require_POST
-def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    """Delete a customer without invoices."""
-    membership = _editor(request)
-    customer = selectors.customer_get(organisation=membership.organisation, pk=pk)
-    try:
-        services.customer_delete(user=request.user, customer=customer)
-        messages.success(request, _("The customer has been deleted."))
-    except errors.CustomerInUse as error:
-        messages.error(request, str(error))
-    return redirect("invoices:customers")
-
-
-@login_required
-def article_list(request: HttpRequest) -> HttpResponse:
-    """List the article register (Web Plus)."""
-    membership = require_permission(request, Permission.VIEW)
-    context = {
-        "articles": selectors.article_list(organisation=membership.organisation),
-        "is_plus": membership.organisation.plan == Plan.PLUS,
-        "can_edit": membership.can(Permission.EDIT_INVOICES),
-    }
-    return render(request, "invoices/articles.html", context)
-
-
-@login_required
-def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """Create or change an article (Web Plus)."""
-    membership = _editor(request)
-    article = selectors.article_get(organisation=membership.organisation, pk=pk) if pk else None
-    form = ArticleForm(posted(request), instance=article)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.article_save(
-                organisation=membership.organisation,
-                user=request.user,
-                article=form.save(commit=False),
-            )
-            messages.success(request, _("The article has been saved."))
-            return redirect("invoices:articles")
-        except errors.ArticlesNeedPlus as error:
-            messages.error(request, str(error))
-            return redirect("accounts:settings")
-    return render(request, "invoices/article_form.html", {"form": form, "article": article})
 
 
 # --- Attachments ----------------------------------------------------------------------------
@@ -425,7 +354,7 @@ def attachment_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def attachment_remove(request: HttpRequest, public_id: UUID, pk: int) -> HttpResponse:
     """Remove an attachment from a draft."""
-    membership = _editor(request)
+    membership = editor_membership(request)
     attachment = selectors.attachment_get(
         organisation=membership.organisation, public_id=public_id, pk=pk
     )
@@ -443,4 +372,4 @@ def attachment_download(request: HttpRequest, public_id: UUID, pk: int) -> HttpR
     attachment = selectors.attachment_get(
         organisation=membership.organisation, public_id=public_id, pk=pk
     )
-    return _download(bytes(attachment.content), attachment.mime_type, attachment.filename)
+    return download_response(bytes(attachment.content), attachment.mime_type, attachment.filename)

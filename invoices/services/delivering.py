@@ -1,0 +1,188 @@
+"""Delivering: what the worker does with one Delivery, safe to run twice or after a crash.
+
+Claim the row with a conditional UPDATE, talk to the outside world with no
+transaction open, then record the outcome in one short transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import Organisation
+from invoices.delivery.base import Parcel, PermanentFailure, TransientFailure
+from invoices.models import Delivery, DeliveryChannel, Invoice, ReceivedInvoice
+from invoices.services.issuing import invoice_document
+from invoices.services.sending import enqueue_delivery, invoice_event
+from signing.selectors import sending_allowed
+
+logger = logging.getLogger(__name__)
+Status = Delivery.Status
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one run of the task did: "delivered", "retry", "failed" or "skipped"."""
+
+    outcome: str
+    detail: str = ""
+
+
+def _claim(delivery_id: int) -> Delivery | None:
+    """Move the row from queued to sending; None when someone else has it or it is done."""
+    claimed = Delivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
+        status=Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return None
+    delivery = Delivery.objects.select_related("invoice", "invoice__organisation").get(
+        pk=delivery_id
+    )
+    Invoice.objects.filter(pk=delivery.invoice_id).update(status=Invoice.Status.SENDING)
+    return delivery
+
+
+def _parcel(delivery: Delivery) -> Parcel:
+    invoice = delivery.invoice
+    pdf = None
+    if delivery.channel == DeliveryChannel.EMAIL:
+        from invoices.pdf import render_pdf
+
+        logo = invoice.organisation.logo
+        pdf = render_pdf(invoice_document(invoice), logo=bytes(logo) if logo else None)
+    return Parcel(
+        delivery_id=delivery.public_id,
+        invoice_number=invoice.number,
+        kind=invoice.kind,
+        seller_name=invoice.organisation.legal_name,
+        recipient=delivery.recipient,
+        ubl=bytes(invoice.ubl_xml or b""),
+        pdf=pdf,
+    )
+
+
+def _send(delivery: Delivery) -> str:
+    """Carry the parcel; network channels run here, outside any transaction."""
+    if delivery.channel == DeliveryChannel.NETWORK:
+        return _deliver_to_inbox(delivery)
+    parcel = _parcel(delivery)
+    if delivery.channel == DeliveryChannel.PEPPOL:
+        from invoices.delivery.peppol import send_peppol_from_settings
+
+        return send_peppol_from_settings(parcel)
+    from invoices.delivery.email import send_email
+
+    return send_email(parcel)
+
+
+@transaction.atomic
+def _deliver_to_inbox(delivery: Delivery) -> str:
+    """Put the invoice in the member's inbox; a second attempt finds it already there."""
+    recipient = Organisation.objects.filter(public_id=delivery.recipient).first()
+    if recipient is None:
+        raise PermanentFailure("the receiving organisation no longer exists")
+    invoice = delivery.invoice
+    received, _created = ReceivedInvoice.objects.get_or_create(
+        delivery=delivery,
+        defaults={
+            "recipient": recipient,
+            "sender": invoice.organisation,
+            "kind": invoice.kind,
+            "number": invoice.number,
+            "issue_date": invoice.issue_date,
+            "due_date": invoice.due_date,
+            "currency": invoice.currency,
+            "total_payable": invoice.total_payable,
+            "ubl_xml": bytes(invoice.ubl_xml or b""),
+        },
+    )
+    return f"inbox:{received.public_id}"
+
+
+@transaction.atomic
+def _record(
+    delivery: Delivery,
+    status: str,
+    *,
+    error: str = "",
+    receipt: str = "",
+    retry_in: float | None = None,
+) -> None:
+    now = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=status,
+        last_error=error[:500],
+        receipt=receipt[:200],
+        updated_at=now,
+        retry_at=now + timedelta(seconds=retry_in) if retry_in is not None else None,
+        delivered_at=now if status == Status.DELIVERED else None,
+    )
+    invoice_status = {
+        Status.DELIVERED: Invoice.Status.DELIVERED,
+        Status.FAILED: Invoice.Status.FAILED,
+        Status.QUEUED: Invoice.Status.QUEUED,
+    }[status]
+    Invoice.objects.filter(pk=delivery.invoice_id).update(status=invoice_status)
+    detail = receipt if status == Status.DELIVERED else error
+    label = "attempt_failed" if status == Status.QUEUED else status
+    invoice_event(
+        delivery.invoice,
+        label,
+        f"{delivery.get_channel_display()}, attempt {delivery.attempts}: {detail}",
+    )
+
+
+def delivery_attempt(delivery_id: int, *, final: bool, retry_in: float = 0) -> Attempt:
+    """Try to deliver once; `final` forbids another try, `retry_in` is the pause before it."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return Attempt("skipped", "not queued (already delivered, failed or being sent)")
+    decision = sending_allowed(organisation=delivery.invoice.organisation)
+    if not decision.allowed:
+        # Defence in depth: a suspension also stops invoices already in the queue.
+        _record(delivery, Status.FAILED, error=str(decision.detail))
+        return Attempt("failed", decision.code)
+    try:
+        receipt = _send(delivery)
+    except TransientFailure as failure:
+        if final:
+            _record(delivery, Status.FAILED, error=f"gave up after retries: {failure.reason}")
+            return Attempt("failed", failure.reason)
+        _record(delivery, Status.QUEUED, error=failure.reason, retry_in=retry_in)
+        return Attempt("retry", failure.reason)
+    except PermanentFailure as failure:
+        _record(delivery, Status.FAILED, error=failure.reason)
+        return Attempt("failed", failure.reason)
+    _record(delivery, Status.DELIVERED, receipt=receipt)
+    return Attempt("delivered", receipt)
+
+
+def deliveries_sweep() -> int:
+    """Re-queue deliveries a lost message or a killed worker left behind; return how many."""
+    now = timezone.now()
+    stale_queued = now - timedelta(seconds=settings.DELIVERY_QUEUED_GRACE_SECONDS)
+    stale_sending = now - timedelta(seconds=settings.DELIVERY_SENDING_TIMEOUT_SECONDS)
+    # A row stuck in "sending" belonged to a worker that died mid-attempt: the receiver
+    # dedupes on the delivery id, so sending it again cannot deliver it twice.
+    abandoned = list(
+        Delivery.objects.filter(status=Status.SENDING, claimed_at__lt=stale_sending).values_list(
+            "pk", flat=True
+        )
+    )
+    Delivery.objects.filter(pk__in=abandoned, status=Status.SENDING).update(
+        status=Status.QUEUED, updated_at=now
+    )
+    waiting = abandoned + list(
+        Delivery.objects.filter(status=Status.QUEUED, updated_at__lt=stale_queued)
+        .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+        .values_list("pk", flat=True)
+    )
+    for delivery_id in waiting:
+        enqueue_delivery(delivery_id)
+    return len(waiting)

@@ -1,0 +1,123 @@
+"""Sending: the gate, the duplicate guard, the channel, one Delivery row, the task after commit."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+
+from accounts.services import audit_event_record
+from invoices import errors
+from invoices.delivery.routing import Route, choose_route
+from invoices.models import Delivery, Invoice, InvoiceEvent, PendingSend
+from invoices.services.issuing import invoice_issue, invoice_validate
+from signing.selectors import sending_allowed
+
+logger = logging.getLogger(__name__)
+SENT_STATUSES = (Invoice.Status.QUEUED, Invoice.Status.SENDING, Invoice.Status.DELIVERED)
+
+
+def invoice_event(invoice: Invoice, status: str, detail: str = "", actor: Any = None) -> None:
+    """Append one line to the invoice's history."""
+    InvoiceEvent.objects.create(
+        invoice=invoice,
+        status=status,
+        detail=detail[:500],
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+def possible_duplicates(invoice: Invoice) -> list[Invoice]:
+    """Return sent invoices this one may repeat: same number within a year, or same
+    buyer, amount and date."""
+    sent = (
+        Invoice.objects.for_org(invoice.organisation)
+        .exclude(pk=invoice.pk)
+        .filter(status__in=SENT_STATUSES, kind=invoice.kind)
+    )
+    same_number = (
+        sent.filter(number=invoice.number, issue_date__gte=invoice.issue_date - timedelta(days=365))
+        if invoice.number
+        else sent.none()
+    )
+    same_content = sent.filter(
+        customer=invoice.customer,
+        total_payable=invoice.total_payable,
+        issue_date=invoice.issue_date,
+    )
+    return list((same_number | same_content).distinct()[:5])
+
+
+def enqueue_delivery(delivery_id: int) -> None:
+    """Hand the delivery to a worker; a broker outage only delays it (the sweeper retries)."""
+    from invoices.tasks import delivery_deliver_task
+
+    try:
+        delivery_deliver_task.delay(delivery_id)
+    except Exception:
+        logger.warning("broker unavailable; delivery %s waits for the sweeper", delivery_id)
+
+
+def _queue(invoice: Invoice, route: Route, user: Any) -> Delivery:
+    delivery = Delivery.objects.create(
+        organisation=invoice.organisation,
+        invoice=invoice,
+        channel=route.channel,
+        recipient=route.recipient,
+        reason=route.reason,
+    )
+    invoice.status = Invoice.Status.QUEUED
+    invoice.save(update_fields=["status", "updated_at"])
+    invoice_event(
+        invoice, Invoice.Status.QUEUED, f"{delivery.get_channel_display()}: {route.reason}", user
+    )
+    transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
+    return delivery
+
+
+@transaction.atomic
+def invoice_send(*, invoice: Invoice, user: Any, confirm_duplicate: bool = False) -> Delivery:
+    """Send the invoice through its channel: exactly one delivery, whatever is pressed twice."""
+    decision = sending_allowed(organisation=invoice.organisation)
+    if not decision.allowed:
+        raise errors.SendingBlocked(decision)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    live = invoice.deliveries.filter(status__in=Delivery.ACTIVE).first()
+    if live is not None:
+        return live  # already on its way: a second press changes nothing
+    if invoice.status not in (Invoice.Status.DRAFT, Invoice.Status.ISSUED, Invoice.Status.FAILED):
+        raise errors.NotResendable
+    if not confirm_duplicate and (matches := possible_duplicates(invoice)):
+        raise errors.PossibleDuplicate(matches)
+    route = choose_route(invoice.customer)
+    if route is None:
+        raise errors.NoChannel
+    if invoice.status == Invoice.Status.DRAFT:
+        invoice = invoice_issue(invoice=invoice, user=user)
+    else:
+        report = invoice_validate(invoice)
+        if not report.valid:
+            raise errors.InvoiceInvalid(list(report.fatal))
+    delivery = _queue(invoice, route, user)
+    PendingSend.objects.filter(invoice=invoice).delete()
+    audit_event_record(
+        action=f"{invoice.kind}.sent",
+        actor=user,
+        organisation=invoice.organisation,
+        obj=invoice,
+        data={"channel": route.channel, "delivery": str(delivery.public_id)},
+    )
+    return delivery
+
+
+def pending_send_remember(*, user: Any, invoice: Invoice) -> None:
+    """Remember that the user pressed Send while the gate held it back."""
+    PendingSend.objects.get_or_create(user=user, invoice=invoice)
+
+
+def pending_send_take(*, user: Any, invoice: Invoice) -> bool:
+    """Consume the user's remembered send of this invoice; False when there was none."""
+    deleted, _counts = PendingSend.objects.filter(user=user, invoice=invoice).delete()
+    return deleted > 0

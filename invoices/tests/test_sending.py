@@ -1,0 +1,185 @@
+"""The send service and one delivery attempt (the task's body, called directly)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Organisation
+from accounts.tests.factories import MembershipFactory, OrganisationFactory
+from invoices import errors, services
+from invoices.models import Delivery, DeliveryChannel, Invoice, InvoiceEvent, ReceivedInvoice
+from invoices.services.delivering import deliveries_sweep, delivery_attempt
+from invoices.tests.factories import CustomerFactory, draft, issued
+
+pytestmark = pytest.mark.django_db
+Status = Organisation.VerificationStatus
+
+
+@pytest.fixture
+def member_buyer(db: None) -> Organisation:
+    """Another portal organisation: invoices to it land in its inbox."""
+    return OrganisationFactory(legal_name="Köparen AB", org_number="556036-0793")
+
+
+def test_send_queues_exactly_one_delivery_and_enqueues_after_commit(
+    alice: Any,
+    alice_org: Organisation,
+    member_buyer: Organisation,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    invoice = draft(alice_org, alice)
+    with django_capture_on_commit_callbacks() as callbacks:
+        delivery = services.invoice_send(invoice=invoice, user=alice)
+        again = services.invoice_send(invoice=invoice, user=alice)
+    assert again.pk == delivery.pk
+    assert len(callbacks) == 1  # one task, enqueued only when the transaction commits
+    assert Delivery.objects.count() == 1
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.number) == (Invoice.Status.QUEUED, "1")
+    assert delivery.channel == DeliveryChannel.NETWORK
+    assert "portal" in delivery.reason
+    assert InvoiceEvent.objects.filter(invoice=invoice, status="queued").exists()
+
+
+def test_an_attempt_delivers_to_the_inbox_once(
+    alice: Any, alice_org: Organisation, member_buyer: Organisation
+) -> None:
+    delivery = services.invoice_send(invoice=draft(alice_org, alice), user=alice)
+    assert delivery_attempt(delivery.pk, final=False).outcome == "delivered"
+    assert delivery_attempt(delivery.pk, final=False).outcome == "skipped"
+    received = ReceivedInvoice.objects.get()
+    assert (received.recipient, received.sender) == (member_buyer, alice_org)
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.DELIVERED and delivery.attempts == 1
+    delivery.invoice.refresh_from_db()
+    assert delivery.invoice.status == Invoice.Status.DELIVERED
+
+
+@pytest.mark.parametrize("status", [Status.UNVERIFIED, Status.PENDING_REVIEW, Status.SUSPENDED])
+def test_only_verified_organisations_send(alice: Any, alice_org: Organisation, status: str) -> None:
+    invoice = draft(alice_org, alice)
+    Organisation.objects.filter(pk=alice_org.pk).update(verification_status=status)
+    invoice.refresh_from_db()
+    with pytest.raises(errors.SendingBlocked):
+        services.invoice_send(invoice=invoice, user=alice)
+    assert not Delivery.objects.exists()
+
+
+def test_a_suspension_stops_queued_invoices(
+    alice: Any, alice_org: Organisation, member_buyer: Organisation
+) -> None:
+    delivery = services.invoice_send(invoice=draft(alice_org, alice), user=alice)
+    Organisation.objects.filter(pk=alice_org.pk).update(verification_status=Status.SUSPENDED)
+    assert delivery_attempt(delivery.pk, final=False).outcome == "failed"
+    assert not ReceivedInvoice.objects.exists()
+
+
+def test_no_usable_channel_is_refused_with_nothing_stored(
+    alice: Any, alice_org: Organisation
+) -> None:
+    customer = CustomerFactory(organisation=alice_org, org_number="", email="", peppol_id="")
+    invoice = draft(alice_org, alice, customer=customer)
+    with pytest.raises(errors.NoChannel):
+        services.invoice_send(invoice=invoice, user=alice)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.number) == (Invoice.Status.DRAFT, "")
+    assert not Delivery.objects.exists()
+
+
+def test_an_invalid_invoice_is_not_sent(alice: Any, alice_org: Organisation) -> None:
+    customer = CustomerFactory(organisation=alice_org, name="")
+    invoice = draft(alice_org, alice, customer=customer)
+    with pytest.raises(errors.InvoiceInvalid):
+        services.invoice_send(invoice=invoice, user=alice)
+    assert not Delivery.objects.exists()
+
+
+def test_the_duplicate_guard_asks_first(
+    alice: Any, alice_org: Organisation, member_buyer: Organisation
+) -> None:
+    first = draft(alice_org, alice)
+    services.invoice_send(invoice=first, user=alice)
+    twin = draft(alice_org, alice, customer=first.customer)
+    with pytest.raises(errors.PossibleDuplicate) as raised:
+        services.invoice_send(invoice=twin, user=alice)
+    assert [match.pk for match in raised.value.matches] == [first.pk]
+    assert services.invoice_send(invoice=twin, user=alice, confirm_duplicate=True)
+
+
+def test_the_sweeper_requeues_abandoned_deliveries(
+    alice: Any, alice_org: Organisation, member_buyer: Organisation, settings: Any
+) -> None:
+    settings.DELIVERY_SENDING_TIMEOUT_SECONDS = 0
+    settings.DELIVERY_QUEUED_GRACE_SECONDS = 0
+    delivery = services.invoice_send(invoice=draft(alice_org, alice), user=alice)
+    # As a worker killed mid-attempt leaves it: claimed, never finished.
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENDING, claimed_at=timezone.now() - timedelta(seconds=5)
+    )
+    assert deliveries_sweep() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.QUEUED
+
+
+def test_unverified_send_goes_to_signing_and_resumes_for_that_user(
+    alice: Any, alice_org: Organisation, member_buyer: Organisation
+) -> None:
+    invoice = draft(alice_org, alice)
+    Organisation.objects.filter(pk=alice_org.pk).update(verification_status=Status.UNVERIFIED)
+    client = Client()
+    client.force_login(alice)
+    response = client.post(reverse("invoices:send", args=[invoice.public_id]))
+    resume = reverse("invoices:send_resume", args=[invoice.public_id])
+    assert response.url == reverse("signing:verify") + "?next=" + resume.replace("/", "%2F")
+    assert not Delivery.objects.exists()
+    # Another member of the organisation following the same link sends nothing.
+    bob = MembershipFactory(organisation=alice_org).user
+    other = Client()
+    other.force_login(bob)
+    Organisation.objects.filter(pk=alice_org.pk).update(verification_status=Status.VERIFIED)
+    other.get(resume)
+    assert not Delivery.objects.exists()
+    # Alice, back from signing, lands on the resume link: the invoice goes out by itself.
+    client.get(resume)
+    assert Delivery.objects.filter(invoice=invoice).count() == 1
+    client.get(resume)  # once only
+    assert Delivery.objects.count() == 1
+
+
+def test_mallory_cannot_send_or_resend_alices_invoice(
+    mallory_client: Client, mallory_org: Organisation, alice: Any, alice_org: Organisation
+) -> None:
+    # Verified, so the gate lets her through to the view, which must not find the invoice.
+    Organisation.objects.filter(pk=mallory_org.pk).update(verification_status=Status.VERIFIED)
+    invoice = issued(alice_org, alice)
+    for name in ("send", "resend"):
+        response = mallory_client.post(reverse(f"invoices:{name}", args=[invoice.public_id]))
+        assert response.status_code == 404, name
+    assert (
+        mallory_client.get(reverse("invoices:send_resume", args=[invoice.public_id])).status_code
+        == 404
+    )
+    assert not Delivery.objects.exists()
+
+
+def test_mallory_sees_nothing_of_alices_inbox(
+    alice: Any, alice_org: Organisation, member_buyer: Organisation, mallory_client: Client
+) -> None:
+    delivery = services.invoice_send(invoice=draft(alice_org, alice), user=alice)
+    delivery_attempt(delivery.pk, final=False)
+    received = ReceivedInvoice.objects.get()
+    for name in ("received", "received_xml", "received_pdf"):
+        url = reverse(f"invoices:{name}", args=[received.public_id])
+        assert mallory_client.get(url).status_code == 404, name
+    assert (
+        mallory_client.post(
+            reverse("invoices:received_handled", args=[received.public_id])
+        ).status_code
+        == 404
+    )
