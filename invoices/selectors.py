@@ -122,7 +122,7 @@ def received_get(*, organisation: Organisation, public_id: UUID) -> ReceivedInvo
     """Return one invoice from the organisation's inbox, or 404."""
     received = (
         ReceivedInvoice.objects.filter(recipient=organisation, public_id=public_id)
-        .select_related("sender")
+        .select_related("sender", "handled_by")
         .first()
     )
     if received is None:

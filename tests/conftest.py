@@ -77,6 +77,62 @@ def celery_worker_process(
         _stop(process)
 
 
+class WorkerFactory:
+    """Start extra workers with their own settings; stop (or SIGKILL) them in the test."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.workers: list[CeleryWorker] = []
+
+    def start(
+        self, env: dict[str, str] | None = None, *, pool: str = "solo", concurrency: int = 1
+    ) -> CeleryWorker:
+        """Start a worker whose environment adds `env`; return once it answers a ping."""
+        index = len(self.workers)
+        node_name = f"pytest-{os.getpid()}-{index}@{socket.gethostname()}"
+        log_path = self.log_dir / f"worker-{index}.log"
+        argv = _worker_argv(node_name)
+        argv[argv.index("solo")] = pool
+        argv += ["--concurrency", str(concurrency)]
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                argv,
+                cwd=settings.BASE_DIR,
+                env=_worker_env() | (env or {}),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        worker = CeleryWorker(process, node_name, log_path)
+        self.workers.append(worker)
+        _wait_until_ready(worker)
+        return worker
+
+    def kill(self, worker: CeleryWorker) -> None:
+        """SIGKILL the worker and its pool children: no goodbye, no acks."""
+        os.killpg(worker.process.pid, 9)
+        worker.process.wait()
+
+    def stop_all(self) -> None:
+        for worker in self.workers:
+            if worker.process.poll() is None:
+                _stop(worker.process)
+
+
+@pytest.fixture
+def worker_factory(django_db_setup: None, tmp_path: Path) -> Iterator[WorkerFactory]:
+    """Workers started by the test itself (for crash and configuration tests)."""
+    _require_real_services()
+    celery_app.control.purge()
+    factory = WorkerFactory(tmp_path)
+    try:
+        yield factory
+    finally:
+        factory.stop_all()
+        celery_app.control.purge()
+
+
 def _require_real_services() -> None:
     """Refuse to run the worker on SQLite or the filesystem broker (the demo's)."""
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":

@@ -196,7 +196,10 @@ def invoice_copy(*, invoice: Invoice, user: Any) -> Invoice:
 
 def credit_note_create(*, invoice: Invoice, user: Any) -> Invoice:
     """Start a draft credit note that reverses an issued invoice in full (editable)."""
-    if invoice.kind != Invoice.Kind.INVOICE or invoice.status != Invoice.Status.ISSUED:
+    if invoice.kind != Invoice.Kind.INVOICE or invoice.status in (
+        Invoice.Status.DRAFT,
+        Invoice.Status.CREDITED,
+    ):
         raise errors.NotCreditable
     data = _fresh_dates(input_from(invoice))
     data.due_date = data.issue_date

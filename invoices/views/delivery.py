@@ -44,8 +44,8 @@ def _send(request: HttpRequest, invoice: Invoice, *, confirm_duplicate: bool) ->
         delivery = services.invoice_send(
             invoice=invoice, user=request.user, confirm_duplicate=confirm_duplicate
         )
-    except errors.PossibleDuplicate as error:
-        messages.warning(request, str(error))
+    except errors.PossibleDuplicate:
+        # The invoice page shows the question with a "Send anyway" button.
         return redirect(reverse("invoices:detail", args=[invoice.public_id]) + "?duplicate=1")
     except errors.InvoiceInvalid as error:
         messages.error(request, str(error))

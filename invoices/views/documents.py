@@ -34,7 +34,7 @@ from invoices.forms import (
     ResendForm,
     invoice_input,
 )
-from invoices.models import Customer, Invoice, InvoiceAttachment
+from invoices.models import Customer, DeliveryChannel, Invoice, InvoiceAttachment
 from invoices.pdf import render_filename, render_pdf
 from invoices.presentation import describe_location
 
@@ -134,6 +134,15 @@ def _initial_from(
     return initial, lines, charges
 
 
+def _resend_channel(invoice: Invoice) -> str:
+    """Offer the channel that was tried last when the customer has no fixed preference."""
+    preferred = invoice.customer.preferred_channel
+    if preferred != DeliveryChannel.AUTO:
+        return preferred
+    last = invoice.deliveries.order_by("-created_at").first()
+    return last.channel if last else DeliveryChannel.EMAIL
+
+
 def _plain(value: Decimal) -> str:
     """Show 10.0000 as 10 and 249.5000 as 249.5 in the form."""
     return format(value.normalize(), "f")
@@ -207,7 +216,7 @@ def invoice_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "confirm_duplicate": request.GET.get("duplicate") == "1",
         "resend_form": ResendForm(
             initial={
-                "channel": invoice.customer.preferred_channel,
+                "channel": _resend_channel(invoice),
                 "email": invoice.customer.email,
                 "peppol_id": invoice.customer.peppol_id,
             }
