@@ -27,6 +27,24 @@ CUSTOMERS = [
 ]
 
 
+# The unverified demo organisation invoices the verified one: a send goes to its inbox
+# once Erik Bergström has signed in the simulated BankID app.
+BERGSTROM_CUSTOMERS = [
+    {"name": "Norrsken Konsult AB", "org_number": "559012-3450",
+     "vat_number": "SE559012345001", "email": "anna@norrsken.example",
+     "street_address": "Storgatan 12", "postal_code": "903 26", "city": "Umeå",
+     "customer_number": "2001", "your_reference": "Anna Lindqvist"},
+]
+
+
+def seed_customers(*, organisation: Organisation, user: Any) -> None:
+    """Give an organisation its demo customers (once)."""
+    if Customer.objects.for_org(organisation).exists():
+        return
+    for data in BERGSTROM_CUSTOMERS:
+        services.customer_save(organisation=organisation, user=user, customer=Customer(**data))
+
+
 def _line(description: str, quantity: str, unit: str, price: str, rate: str = "25",
           discount: str = "0") -> services.LineInput:
     return services.LineInput(

@@ -131,11 +131,13 @@ def _ensure_organisation(demo: DemoOrganisation, users: dict[str, Any]) -> None:
 
 def _ensure_invoices(users: dict[str, Any]) -> None:
     # The verified organisation gets customers and invoices to look at from the first login.
-    from invoices.demo import seed_invoices
+    from invoices.demo import seed_customers, seed_invoices
 
     owner = users[USERS[0].email]
     organisation = Organisation.objects.get(org_number=ORGANISATIONS[0].org_number)
     seed_invoices(organisation=organisation, user=owner)
+    unverified = Organisation.objects.get(org_number=ORGANISATIONS[1].org_number)
+    seed_customers(organisation=unverified, user=users["erik@bergstrom.example"])
 
 
 def _ensure_partner() -> None:
