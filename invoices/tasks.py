@@ -11,7 +11,7 @@ from invoices.services.delivering import deliveries_sweep, delivery_attempt
 @shared_task(
     bind=True, name="invoices.deliver", acks_late=True, ignore_result=True, max_retries=None
 )
-def delivery_deliver_task(self: Task, delivery_id: int) -> str:
+def delivery_deliver_task(self: Task[..., str], delivery_id: int) -> str:
     """Deliver one invoice; transient failures come back later, with growing pauses."""
     retries = self.request.retries or 0
     delay = min(settings.DELIVERY_RETRY_BASE_SECONDS * 2**retries, 3600)

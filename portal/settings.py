@@ -242,6 +242,13 @@ BANKID_SIMULATOR_APP_URL = env_str(
 # grant, so the portal never bundles it.
 PEPPOL_XSLT = env_str("PEPPOL_XSLT")
 
+# --- Delivery ----------------------------------------------------------------------------
+# Where the PEPPOL channel posts UBL; the embedded default is the demo's test receiver.
+PEPPOL_ACCESS_POINT_URL = env_str(
+    "PEPPOL_ACCESS_POINT_URL", "" if IS_PRODUCTION else "http://127.0.0.1:8091/peppol/v1/messages"
+)
+PEPPOL_ACCESS_POINT_TIMEOUT = env_int("PEPPOL_ACCESS_POINT_TIMEOUT", 10)
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]

@@ -12,7 +12,6 @@ import ssl
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 from django.conf import settings
 
 from signing.pki import TestPKI, load_or_create_test_pki
+from tests.processes import start_listening, stop
 
 START_TIMEOUT = 60.0  # the first start generates the PKI (RSA keys): seconds, not millis
 STOP_TIMEOUT = 10.0
@@ -146,13 +146,7 @@ class Simulator:
     def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL) and close the client."""
         self._client.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, timeout=STOP_TIMEOUT)
 
 
 def start_simulator(
@@ -173,31 +167,8 @@ def start_simulator(
     argv = [sys.executable, "manage.py", "bankid_simulator", "--port", "0"]
     argv += ["--controllable-clock", "--pki-dir", str(pki_dir)]
     argv += [*(["--https"] if https else []), *extra_args]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            argv,
-            cwd=settings.BASE_DIR,
-            env=os.environ | {"PORTAL_ENV": "test", "PYTHONUNBUFFERED": "1"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    root_url = _wait_until_listening(process, log_path)
+    process, root_url = start_listening(argv, log_path, LISTENING, timeout=START_TIMEOUT)
     return Simulator(process, root_url, load_or_create_test_pki(pki_dir), log_path, https)
-
-
-def _wait_until_listening(process: subprocess.Popen[bytes], log_path: Path) -> str:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        match = LISTENING.search(log_path.read_text(errors="replace"))
-        if match:
-            return match[1]
-        if process.poll() is not None:
-            raise RuntimeError(f"the simulator exited at start-up:\n{log_path.read_text()}")
-        time.sleep(0.05)
-    process.kill()
-    log = log_path.read_text(errors="replace")
-    raise RuntimeError(f"the simulator did not listen within {START_TIMEOUT}s:\n{log}")
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ import pytest
 from accounts.models import Organisation
 from accounts.tests.factories import OrganisationFactory
 from invoices import services
-from invoices.models import Delivery, Invoice, ReceivedInvoice
+from invoices.models import Delivery, Invoice, InvoiceEvent, ReceivedInvoice
 from invoices.tasks import deliveries_sweep_task
 from invoices.tests.factories import CustomerFactory, draft
 from portal.celery import app as celery_app
@@ -152,7 +152,7 @@ def _wait_for_port(port: int) -> None:
 
 def _use_broker(url: str) -> None:
     # The test process publishes through the app's cached producer pool: drop it.
-    celery_app.conf.broker_url = url
+    celery_app.conf.broker_url = url  # type: ignore[misc]
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
@@ -186,3 +186,53 @@ def test_sends_during_a_broker_outage_are_delivered_when_it_returns(
         assert ReceivedInvoice.objects.count() == 8
     finally:
         _use_broker(original)
+
+
+def test_a_receiver_failing_then_recovering_gets_the_invoice_once(
+    worker_factory: WorkerFactory, peppol_receiver: Any, alice: Any, alice_org: Organisation
+) -> None:
+    peppol_receiver.reset()
+    peppol_receiver.fail_next(3, 500)
+    worker_factory.start(FAST_SWEEP | {"PEPPOL_ACCESS_POINT_URL": peppol_receiver.url})
+    customer = CustomerFactory(organisation=alice_org, org_number="", peppol_id="0007:5560360793")
+    invoice = draft(alice_org, alice, customer=customer)
+    delivery = services.invoice_send(invoice=invoice, user=alice)
+
+    wait_until(lambda: delivered() == 1, 90, "delivery after the receiver recovered")
+    stored = [m for m in peppol_receiver.messages() if m["key"] == str(delivery.public_id)]
+    assert len(stored) == 1
+    history = list(InvoiceEvent.objects.filter(invoice=invoice).values_list("status", flat=True))
+    assert history.count("attempt_failed") == 3
+    assert history[-1] == "delivered"
+    delivery.refresh_from_db()
+    assert delivery.attempts == 4
+
+
+def test_an_email_delivery_arrives_with_pdf_and_xml(
+    worker_factory: WorkerFactory, smtp_server: Any, alice: Any, alice_org: Organisation
+) -> None:
+    worker_factory.start(
+        FAST_SWEEP
+        | {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_server.port),
+        }
+    )
+    # Not a portal member and no PEPPOL id: e-mail is the channel left.
+    customer = CustomerFactory(organisation=alice_org, email="ekonomi@kund.example")
+    invoice = draft(alice_org, alice, customer=customer)
+    delivery = services.invoice_send(invoice=invoice, user=alice)
+
+    wait_until(lambda: delivered() == 1, 60, "e-mail delivery")
+    [message] = smtp_server.messages
+    assert message["To"] == "ekonomi@kund.example"
+    assert str(delivery.public_id) in message["Message-ID"]
+    names = sorted(part.get_filename() for part in message.iter_attachments())
+    assert names == ["faktura-1.pdf", "faktura-1.xml"]
+    invoice.refresh_from_db()
+    xml = next(p for p in message.iter_attachments() if p.get_filename().endswith(".xml"))
+    assert xml.get_content() in (
+        bytes(invoice.ubl_xml or b""),
+        bytes(invoice.ubl_xml or b"").decode(),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -72,7 +73,7 @@ def _email(customer: Customer) -> Route | None:
     )
 
 
-_BY_CHANNEL = {
+_BY_CHANNEL: dict[str, Callable[[Customer], Route | None]] = {
     DeliveryChannel.NETWORK: _network,
     DeliveryChannel.PEPPOL: _peppol,
     DeliveryChannel.EMAIL: _email,

@@ -105,6 +105,13 @@ def _deliver_to_inbox(delivery: Delivery) -> str:
     return f"inbox:{received.public_id}"
 
 
+_INVOICE_STATUS: dict[str, str] = {
+    Status.DELIVERED: Invoice.Status.DELIVERED,
+    Status.FAILED: Invoice.Status.FAILED,
+    Status.QUEUED: Invoice.Status.QUEUED,
+}
+
+
 @transaction.atomic
 def _record(
     delivery: Delivery,
@@ -123,11 +130,7 @@ def _record(
         retry_at=now + timedelta(seconds=retry_in) if retry_in is not None else None,
         delivered_at=now if status == Status.DELIVERED else None,
     )
-    invoice_status = {
-        Status.DELIVERED: Invoice.Status.DELIVERED,
-        Status.FAILED: Invoice.Status.FAILED,
-        Status.QUEUED: Invoice.Status.QUEUED,
-    }[status]
+    invoice_status = _INVOICE_STATUS[status]
     Invoice.objects.filter(pk=delivery.invoice_id).update(status=invoice_status)
     detail = receipt if status == Status.DELIVERED else error
     label = "attempt_failed" if status == Status.QUEUED else status

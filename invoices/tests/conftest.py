@@ -53,3 +53,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section("PEPPOL conformance")
     for line in scoreboard.lines():
         terminalreporter.write_line(line)
+
+
+# The delivery channels' real servers (defined beside the other cross-app fixtures in tests/).
+from tests.peppol_receiver import peppol_receiver  # noqa: E402, F401
+from tests.smtp_server import smtp_server  # noqa: E402, F401

@@ -26,9 +26,12 @@ def remember_send(request: HttpRequest, kwargs: dict[str, Any]) -> str | None:
     membership = current_membership(request)
     if membership is None or not membership.can(Permission.SEND_INVOICES):
         return None
+    public_id = kwargs.get("public_id")
+    if public_id is None:
+        return None
     invoice = (
         Invoice.objects.for_org(membership.organisation)
-        .filter(public_id=kwargs.get("public_id"))
+        .filter(public_id=public_id)
         .first()
     )
     if invoice is None:

@@ -28,6 +28,8 @@ STOP_TIMEOUT = 15.0
 READY_TIMEOUT = 60.0  # seconds to wait for the web server before printing the logins anyway
 QUIET_SECONDS = 1.5  # start-up chatter has settled when no child printed for this long
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# The PEPPOL test receiver's port: where PEPPOL_ACCESS_POINT_URL points outside production.
+PEPPOL_RECEIVER_PORT = 8091
 # One worker node: syncing with (mingle) and gossiping to peers only slows start and stop.
 WORKER_ARGS = "worker --loglevel=INFO --concurrency=2 -P prefork --without-mingle --without-gossip"
 
@@ -71,6 +73,19 @@ def process_specs(*, port: int) -> list[ProcessSpec]:
                 "10",
             ),
         ),
+        # The PEPPOL channel's default access point; the store file keeps dedupe across runs.
+        ProcessSpec(
+            "peppol",
+            (
+                python,
+                manage,
+                "peppol_test_receiver",
+                "--port",
+                str(PEPPOL_RECEIVER_PORT),
+                "--store",
+                str(settings.VAR_DIR / "peppol-received.jsonl"),
+            ),
+        ),
     ]
 
 
@@ -94,7 +109,7 @@ class Printer:
 
 
 class Command(BaseCommand):
-    help = "Migrate, seed, run web server, worker, beat and BankID simulator until Ctrl-C."
+    help = "Migrate, seed, run web, worker, beat, BankID and PEPPOL test servers until Ctrl-C."
 
     def handle(self, *args: Any, **options: Any) -> None:
         port = env_int("DEMO_PORT", 8000)
@@ -262,6 +277,8 @@ def _banner(port: int, demo: dict[str, Any]) -> str:
         f"  BankID simulator (the test persons' BankID app): {settings.BANKID_SIMULATOR_APP_URL}",
         "  Sara Nilsson signs for Fjällgården Turism AB (559045-6785), Erik Bergström for",
         "  Bergström Bygg & Måleri AB; Tolvan Tolvansson signs for no company (goes to review).",
+        "",
+        f"  PEPPOL access point (test receiver): http://127.0.0.1:{PEPPOL_RECEIVER_PORT}/messages",
     ]
     lines += ["", "  Press Ctrl-C to stop everything.", "=" * 72, ""]
     return "\n".join(lines)
