@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 
 from portal.celery import app as celery_app
+from tests.processes import stop
 
 WORKER_START_TIMEOUT = 60.0
 WORKER_STOP_TIMEOUT = 15.0
@@ -183,12 +184,7 @@ def _wait_until_ready(worker: CeleryWorker) -> None:
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """Ask the worker for a warm shutdown; kill it when it does not stop in time."""
-    process.terminate()
-    try:
-        process.wait(timeout=WORKER_STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop(process, timeout=WORKER_STOP_TIMEOUT)
 
 
 # --- The BankID simulator (a real process; see tests/bankid_simulator.py) -----------------
