@@ -20,6 +20,7 @@ CUSTOMERS = [
     {"name": "Ängsbacken Bostadsrättsförening", "org_number": "716420-1233",
      "email": "styrelsen@angsbacken.example", "street_address": "Ängsvägen 14",
      "postal_code": "352 36", "city": "Växjö", "customer_number": "1002",
+     "your_reference": "Styrelsen",
      "preferred_channel": DeliveryChannel.EMAIL},
     {"name": "Kvarnen Data AB", "org_number": "559056-7896", "vat_number": "SE559056789601",
      "peppol_id": "0007:5590567896", "street_address": "Kvarngatan 3", "postal_code": "118 47",
