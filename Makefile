@@ -32,7 +32,7 @@ help:
 	@echo "make demo        install, migrate, seed demo data, run web + worker + beat (Ctrl-C stops)"
 	@echo "make test        install, check PostgreSQL and Redis, run the whole test suite"
 	@echo "make lint        ruff check + mypy (strict, Django and DRF plugins)"
-	@echo "make bench       warm timings per process (validation, ...) as BENCH <name> <value> lines"
+	@echo "make bench       warm timings (validation, delivery with real workers) as BENCH <name> <value> lines"
 	@echo "make messages    update and compile the Swedish translations"
 	@echo "make clean-demo  remove the demo's database, broker queue and files under var/"
 
@@ -59,7 +59,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(LINT_ENV) $(VENV)/bin/mypy .
 
-# Pure CPU work on inputs the benchmarks build themselves: the demo's embedded settings suffice.
+# The validation benchmarks are pure CPU work on inputs they build: the demo's settings suffice.
+# The delivery benchmark runs itself in a subprocess on PostgreSQL + Redis (BENCH_DATABASE_URL,
+# BENCH_REDIS_URL; see invoices/bench.py) and is skipped when they do not answer.
 bench: $(STAMP)
 	$(DEMO_ENV) $(PY) manage.py bench
 

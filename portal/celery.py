@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -15,3 +15,18 @@ app.autodiscover_tasks()
 def ping() -> str:
     """Answer 'pong': lets health checks and tests see a live worker."""
     return "pong"
+
+
+@app.task(name="portal.noop")
+def noop() -> None:
+    """Do nothing: the baseline `make bench` compares delivery throughput with."""
+
+
+@signals.worker_ready.connect
+def _load_validator_for_bench(**kwargs: object) -> None:
+    # Only the delivery benchmark sets this: it reports worker memory "with the validator
+    # loaded", and the network-inbox delivery path alone never loads it.
+    if os.environ.get("BENCH_LOAD_VALIDATOR") == "1":
+        from invoices.validation import load_layers
+
+        load_layers()

@@ -1,7 +1,9 @@
 """`make bench`: warm, per-process timings printed for people and as `BENCH <name> <value>` lines.
 
 A benchmark is a function decorated with @benchmark that yields Figures; later work adds
-its own function here. Benchmarks build their own inputs (no ../shared, no database).
+its own function here, or in a module listed in BENCH_MODULES. Benchmarks build their own
+inputs (no ../shared, no demo data); `delivery` (invoices/bench.py) needs PostgreSQL and
+Redis and runs in its own process.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from importlib import import_module
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -27,7 +30,7 @@ class Figure:
 
     name: str
     value: float
-    unit: str  # "ms" or "x"
+    unit: str  # "ms", "x", or a rate or size ("invoices/s", "MiB")
     text: str
 
 
@@ -144,3 +147,10 @@ def _check_valid(data: bytes, lines: int) -> None:
 def synthetic_invoice(lines: int) -> bytes:
     """Build a Swedish invoice with the portal's own generator: three VAT rates, a discount."""
     return ubl.build(samples.sample_document(lines=lines, number="BENCH-1"))
+
+
+# --- Benchmarks in other apps' modules; imported last, as they use @benchmark and Figure. ------
+
+BENCH_MODULES = ["invoices.bench"]
+for _module in BENCH_MODULES:
+    import_module(_module)
