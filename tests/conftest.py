@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ import pytest
 from django.conf import settings
 
 from portal.celery import app as celery_app
+from portal.workers import worker_argv
 from tests.processes import stop
 
 WORKER_START_TIMEOUT = 60.0
@@ -46,7 +46,9 @@ class CeleryWorker:
         pytest.fail(f"condition not met within {timeout}s; worker log:\n{self.log()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
+# Module scope: a worker left running would take the delivery tests' tasks with the
+# wrong settings; those tests start their own workers (worker_factory).
+@pytest.fixture(scope="module")
 def celery_worker_process(
     django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[CeleryWorker]:
@@ -144,23 +146,7 @@ def _require_real_services() -> None:
 
 def _worker_argv(node_name: str) -> list[str]:
     """Build the worker's command line: one solo process, quiet about other nodes."""
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "portal",
-        "worker",
-        "-P",
-        "solo",
-        "--loglevel=INFO",
-        "-n",
-        node_name,
-        "--without-gossip",
-        "--without-mingle",
-        "-I",
-        "tests.worker_tasks",
-    ]
+    return [*worker_argv(node_name), "-I", "tests.worker_tasks"]
 
 
 def _worker_env() -> dict[str, str]:

@@ -13,7 +13,7 @@ from invoices import errors
 from invoices.document import InvoiceDocument
 from invoices.mapping import document_for
 from invoices.models import AllowanceCharge, Invoice, InvoiceLine
-from invoices.services.inputs import AllowanceInput, InvoiceInput, LineInput
+from invoices.services.inputs import HEADER_FIELDS, AllowanceInput, InvoiceInput, LineInput
 
 
 def _write_rows(invoice: Invoice, data: InvoiceInput) -> None:
@@ -50,15 +50,7 @@ def _write_rows(invoice: Invoice, data: InvoiceInput) -> None:
 
 
 def _apply(invoice: Invoice, data: InvoiceInput) -> None:
-    for name in (
-        "customer",
-        "issue_date",
-        "due_date",
-        "currency",
-        "buyer_reference",
-        "order_reference",
-        "notes",
-    ):
+    for name in HEADER_FIELDS:
         setattr(invoice, name, getattr(data, name))
 
 

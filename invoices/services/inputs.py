@@ -33,6 +33,13 @@ class AllowanceInput:
     vat_rate: Decimal = Decimal("25")
 
 
+# The invoice's own fields (not lines or allowances), as forms and services name them.
+HEADER_FIELDS = (
+    "customer", "issue_date", "due_date", "currency", "buyer_reference", "order_reference",
+    "notes",
+)
+
+
 @dataclass
 class InvoiceInput:
     customer: Customer

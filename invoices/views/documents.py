@@ -37,6 +37,7 @@ from invoices.forms import (
 from invoices.models import Customer, DeliveryChannel, Invoice, InvoiceAttachment
 from invoices.pdf import render_filename, render_pdf
 from invoices.presentation import describe_location
+from invoices.services.inputs import HEADER_FIELDS
 
 PAGE_SIZE = 25
 
@@ -102,18 +103,7 @@ def _initial_from(
     invoice: Invoice,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     data = services.input_from(invoice)
-    initial = {
-        name: getattr(data, name)
-        for name in (
-            "customer",
-            "issue_date",
-            "due_date",
-            "currency",
-            "buyer_reference",
-            "order_reference",
-            "notes",
-        )
-    }
+    initial = {name: getattr(data, name) for name in HEADER_FIELDS}
     lines = [
         {
             **vars(line),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from django.db import connections
 from psycopg import sql
 
 from portal.celery import app as celery_app
+from portal.workers import worker_argv
 
 WORKERS = 2
 POLL_SECONDS = 0.2
@@ -188,23 +188,8 @@ def _start_workers(log_dir: Path) -> list[_Worker]:
     for index in range(1, WORKERS + 1):
         node_name = f"bench{index}@{socket.gethostname()}"
         log_path = log_dir / f"bench{index}.log"
-        argv = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "-P",
-            "solo",
-            "--concurrency",
-            "1",
-            "--loglevel=WARNING",  # INFO would log two lines per task: the bench would time logging
-            "-n",
-            node_name,
-            "--without-gossip",
-            "--without-mingle",
-        ]
+        # WARNING: INFO would log two lines per task, and the bench would time logging.
+        argv = worker_argv(node_name, loglevel="WARNING")
         with log_path.open("wb") as log:
             process = subprocess.Popen(  # noqa: S603 - fixed argv built from sys.executable
                 argv,
