@@ -155,6 +155,7 @@ def _allowance(row: AllowanceChargeRow) -> AllowanceCharge:
 def document_for(invoice: Invoice) -> InvoiceDocument:
     """Return the invoice as a document with its amounts computed (EN 16931)."""
     extra = _decode(invoice.extra)
+    rows = list(invoice.lines.all())
     structured = {
         key: extra.pop(key) for key in ("payee", "delivery", "payment_terms") if key in extra
     }
@@ -168,7 +169,7 @@ def document_for(invoice: Invoice) -> InvoiceDocument:
         currency=invoice.currency,
         seller=seller_party(invoice.organisation),
         buyer=buyer_party(invoice.customer),
-        lines=[_line(row) for row in invoice.lines.all()],
+        lines=[_line(row) for row in rows],
         # The customer's fixed "your reference" applies when the invoice names none.
         buyer_reference=invoice.buyer_reference or invoice.customer.your_reference,
         order_reference=invoice.order_reference,
@@ -198,7 +199,7 @@ def document_for(invoice: Invoice) -> InvoiceDocument:
     document.totals.prepaid = invoice.prepaid_amount
     document.totals.rounding = invoice.rounding_amount
     document = totals.compute(document)
-    _explain_exemptions(document, invoice)
+    _explain_exemptions(document, rows)
     return document
 
 
@@ -213,10 +214,10 @@ EXEMPTION_DEFAULTS = {
 }
 
 
-def _explain_exemptions(document: InvoiceDocument, invoice: Invoice) -> None:
+def _explain_exemptions(document: InvoiceDocument, rows: list[InvoiceLine]) -> None:
     reasons = {
         row.vat_category: row.exemption_reason
-        for row in invoice.lines.all()
+        for row in rows
         if row.exemption_reason
     }
     for group in document.vat_breakdown:

@@ -5,6 +5,10 @@ import os
 from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# Celery runs Django's system checks when a worker starts; the URL checks import every view,
+# and with them the PDF renderer and the API schema: ~50 MiB per worker that delivers
+# nothing. The web process and `manage.py check` (CI, deploys) run the checks.
+os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

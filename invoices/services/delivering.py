@@ -1,7 +1,8 @@
 """Delivering: what the worker does with one Delivery, safe to run twice or after a crash.
 
-Claim the row with a conditional UPDATE, talk to the outside world with no
-transaction open, then record the outcome in one short transaction.
+Lock the queued row and claim it; talk to the outside world with no transaction open,
+then record the outcome in one short transaction. The network inbox is a write in this
+database: claim, delivery and outcome are one transaction there.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation
@@ -34,18 +35,23 @@ class Attempt:
     detail: str = ""
 
 
-def _claim(delivery_id: int) -> Delivery | None:
-    """Move the row from queued to sending; None when someone else has it or it is done."""
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
-        status=Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+def _lock_queued(delivery_id: int) -> Delivery | None:
+    """Lock the delivery if it is queued and no one else holds it; None otherwise."""
+    return (
+        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("invoice", "invoice__organisation")
+        .filter(pk=delivery_id, status=Status.QUEUED)
+        .first()
     )
-    if claimed != 1:
-        return None
-    delivery = Delivery.objects.select_related("invoice", "invoice__organisation").get(
-        pk=delivery_id
+
+
+def _claim(delivery: Delivery) -> None:
+    """Count the attempt and mark it sending, so a crash from here on is seen as one."""
+    delivery.attempts += 1
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Status.SENDING, claimed_at=timezone.now(), attempts=delivery.attempts
     )
     Invoice.objects.filter(pk=delivery.invoice_id).update(status=Invoice.Status.SENDING)
-    return delivery
 
 
 def _parcel(delivery: Delivery) -> Parcel:
@@ -68,9 +74,7 @@ def _parcel(delivery: Delivery) -> Parcel:
 
 
 def _send(delivery: Delivery) -> str:
-    """Carry the parcel; network channels run here, outside any transaction."""
-    if delivery.channel == DeliveryChannel.NETWORK:
-        return _deliver_to_inbox(delivery)
+    """Carry the parcel over the network (PEPPOL, e-mail), outside any transaction."""
     parcel = _parcel(delivery)
     if delivery.channel == DeliveryChannel.PEPPOL:
         from invoices.delivery.peppol import send_peppol_from_settings
@@ -81,26 +85,23 @@ def _send(delivery: Delivery) -> str:
     return send_email(parcel)
 
 
-@transaction.atomic
 def _deliver_to_inbox(delivery: Delivery) -> str:
-    """Put the invoice in the member's inbox; a second attempt finds it already there."""
+    """Put the invoice in the member's inbox, in the caller's transaction with the outcome."""
     recipient = Organisation.objects.filter(public_id=delivery.recipient).first()
     if recipient is None:
         raise PermanentFailure("the receiving organisation no longer exists")
     invoice = delivery.invoice
-    received, _created = ReceivedInvoice.objects.get_or_create(
+    received = ReceivedInvoice.objects.create(
         delivery=delivery,
-        defaults={
-            "recipient": recipient,
-            "sender": invoice.organisation,
-            "kind": invoice.kind,
-            "number": invoice.number,
-            "issue_date": invoice.issue_date,
-            "due_date": invoice.due_date,
-            "currency": invoice.currency,
-            "total_payable": invoice.total_payable,
-            "ubl_xml": bytes(invoice.ubl_xml or b""),
-        },
+        recipient=recipient,
+        sender=invoice.organisation,
+        kind=invoice.kind,
+        number=invoice.number,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        currency=invoice.currency,
+        total_payable=invoice.total_payable,
+        ubl_xml=bytes(invoice.ubl_xml or b""),
     )
     return f"inbox:{received.public_id}"
 
@@ -112,7 +113,8 @@ _INVOICE_STATUS: dict[str, str] = {
 }
 
 
-@transaction.atomic
+# No savepoint: inside the claim's transaction a failure here must undo the claim too.
+@transaction.atomic(savepoint=False)
 def _record(
     delivery: Delivery,
     status: str,
@@ -124,6 +126,7 @@ def _record(
     now = timezone.now()
     Delivery.objects.filter(pk=delivery.pk).update(
         status=status,
+        attempts=delivery.attempts,
         last_error=error[:500],
         receipt=receipt[:200],
         updated_at=now,
@@ -142,15 +145,40 @@ def _record(
 
 
 def delivery_attempt(delivery_id: int, *, final: bool, retry_in: float = 0) -> Attempt:
-    """Try to deliver once; `final` forbids another try, `retry_in` is the pause before it."""
-    delivery = _claim(delivery_id)
-    if delivery is None:
-        return Attempt("skipped", "not queued (already delivered, failed or being sent)")
-    decision = sending_allowed(organisation=delivery.invoice.organisation)
-    if not decision.allowed:
-        # Defence in depth: a suspension also stops invoices already in the queue.
-        _record(delivery, Status.FAILED, error=str(decision.detail))
-        return Attempt("failed", decision.code)
+    """Try to deliver once; `final` forbids another try, `retry_in` is the pause before it.
+
+    The row is locked while it is claimed. The network inbox is a write in this database, so
+    its delivery and outcome commit together with the claim; PEPPOL and e-mail go out after
+    the claim has committed, with no transaction open, and record their outcome after.
+    """
+    with transaction.atomic():
+        delivery = _lock_queued(delivery_id)
+        if delivery is None:
+            return Attempt("skipped", "not queued (already delivered, failed or being sent)")
+        decision = sending_allowed(organisation=delivery.invoice.organisation)
+        if not decision.allowed:
+            # Defence in depth: a suspension also stops invoices already in the queue.
+            delivery.attempts += 1
+            _record(delivery, Status.FAILED, error=str(decision.detail))
+            return Attempt("failed", decision.code)
+        if delivery.channel == DeliveryChannel.NETWORK:
+            return _inbox_attempt(delivery)
+        _claim(delivery)
+    return _network_attempt(delivery, final=final, retry_in=retry_in)
+
+
+def _inbox_attempt(delivery: Delivery) -> Attempt:
+    delivery.attempts += 1
+    try:
+        receipt = _deliver_to_inbox(delivery)
+    except PermanentFailure as failure:
+        _record(delivery, Status.FAILED, error=failure.reason)
+        return Attempt("failed", failure.reason)
+    _record(delivery, Status.DELIVERED, receipt=receipt)
+    return Attempt("delivered", receipt)
+
+
+def _network_attempt(delivery: Delivery, *, final: bool, retry_in: float) -> Attempt:
     try:
         receipt = _send(delivery)
     except TransientFailure as failure:

@@ -54,12 +54,17 @@ def _apply(invoice: Invoice, data: InvoiceInput) -> None:
         setattr(invoice, name, getattr(data, name))
 
 
-def refresh_totals(invoice: Invoice) -> InvoiceDocument:
-    """Recompute the stored totals from the lines; return the computed document."""
-    document = document_for(invoice)
+def set_totals(invoice: Invoice, document: InvoiceDocument) -> None:
+    """Copy the computed document's totals onto the invoice (not saved)."""
     invoice.total_excl_vat = document.totals.tax_exclusive
     invoice.total_vat = document.totals.tax_amount
     invoice.total_payable = document.totals.payable
+
+
+def refresh_totals(invoice: Invoice) -> InvoiceDocument:
+    """Recompute the stored totals from the lines; return the computed document."""
+    document = document_for(invoice)
+    set_totals(invoice, document)
     invoice.save(update_fields=["total_excl_vat", "total_vat", "total_payable", "updated_at"])
     return document
 
@@ -91,9 +96,18 @@ def invoice_create(
     return invoice
 
 
+def invoice_lock(invoice: Invoice) -> Invoice:
+    """Lock the invoice row (not its seller's or buyer's) and read it, with both, afresh."""
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("organisation", "customer")
+        .get(pk=invoice.pk)
+    )
+
+
 def lock_draft(invoice: Invoice) -> Invoice:
     """Lock the invoice row for a change; only drafts may change."""
-    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    locked = invoice_lock(invoice)
     if not locked.is_draft:
         raise errors.NotADraft
     return locked

@@ -14,7 +14,7 @@ from invoices import errors, totals, ubl
 from invoices.document import InvoiceDocument
 from invoices.mapping import document_for
 from invoices.models import Invoice, NumberSeries
-from invoices.services.drafts import lock_draft, refresh_totals
+from invoices.services.drafts import lock_draft, set_totals
 from invoices.validation import Report, validate_document
 from invoices.xmlsafe import parse_untrusted
 
@@ -39,12 +39,14 @@ def invoice_validate(invoice: Invoice) -> Report:
 
 
 def _take_number(organisation: Organisation) -> str:
-    try:
-        with transaction.atomic():
-            NumberSeries.objects.get_or_create(organisation=organisation)
-    except IntegrityError:
-        pass  # created by a concurrent first invoice; the row exists now
-    series = NumberSeries.objects.select_for_update().get(organisation=organisation)
+    series = NumberSeries.objects.select_for_update().filter(organisation=organisation).first()
+    if series is None:
+        try:
+            with transaction.atomic():
+                NumberSeries.objects.create(organisation=organisation)
+        except IntegrityError:
+            pass  # created by a concurrent first invoice; the row exists now
+        series = NumberSeries.objects.select_for_update().get(organisation=organisation)
     number = f"{series.prefix}{series.next_number}"
     series.next_number += 1
     series.save(update_fields=["next_number"])
@@ -53,15 +55,23 @@ def _take_number(organisation: Organisation) -> str:
 
 @transaction.atomic
 def invoice_issue(*, invoice: Invoice, user: Any) -> Invoice:
-    """Give the draft its number and OCR, validate, and freeze it for good.
-
-    The number is taken under the series lock in the same transaction as the
-    validation, so an invalid invoice leaves no gap in the series.
-    """
+    """Give the draft its number and OCR, validate, and freeze it for good."""
     invoice = lock_draft(invoice)
+    issue_locked_draft(invoice, user)
+    invoice.save()
+    return invoice
+
+
+def issue_locked_draft(invoice: Invoice, user: Any) -> None:
+    """Number, total, build and validate a draft the caller has locked; the caller saves it.
+
+    Runs in the caller's transaction. The number is taken under the series lock in the same
+    transaction as the validation, so an invalid invoice leaves no gap in the series.
+    """
     invoice.number = _take_number(invoice.organisation)
     invoice.payment_reference = totals.ocr_number(re.sub(r"\D", "", invoice.number) or "0")
-    document = refresh_totals(invoice)
+    document = document_for(invoice)
+    set_totals(invoice, document)
     xml = ubl.build(document)
     report = validate_document(xml)
     if not report.valid:
@@ -70,7 +80,6 @@ def invoice_issue(*, invoice: Invoice, user: Any) -> Invoice:
     invoice.ubl_xml = xml
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_at = timezone.now()
-    invoice.save()
     if invoice.credited_invoice_id is not None:
         Invoice.objects.filter(pk=invoice.credited_invoice_id).update(
             status=Invoice.Status.CREDITED
@@ -82,4 +91,3 @@ def invoice_issue(*, invoice: Invoice, user: Any) -> Invoice:
         obj=invoice,
         data={"number": invoice.number, "payable": str(invoice.total_payable)},
     )
-    return invoice

@@ -12,11 +12,13 @@ from accounts.services import audit_event_record
 from invoices import errors
 from invoices.delivery.routing import Route, choose_route
 from invoices.models import Delivery, Invoice, InvoiceEvent, PendingSend
-from invoices.services.issuing import invoice_issue, invoice_validate
+from invoices.services.drafts import invoice_lock
+from invoices.services.issuing import invoice_validate, issue_locked_draft
 from signing.selectors import sending_allowed
 
 logger = logging.getLogger(__name__)
 SENT_STATUSES = (Invoice.Status.QUEUED, Invoice.Status.SENDING, Invoice.Status.DELIVERED)
+SENDABLE_STATUSES = (Invoice.Status.DRAFT, Invoice.Status.ISSUED, Invoice.Status.FAILED)
 
 
 def invoice_event(invoice: Invoice, status: str, detail: str = "", actor: Any = None) -> None:
@@ -68,13 +70,29 @@ def _queue(invoice: Invoice, route: Route, user: Any) -> Delivery:
         recipient=route.recipient,
         reason=route.reason,
     )
-    invoice.status = Invoice.Status.QUEUED
-    invoice.save(update_fields=["status", "updated_at"])
     invoice_event(
         invoice, Invoice.Status.QUEUED, f"{delivery.get_channel_display()}: {route.reason}", user
     )
     transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
     return delivery
+
+
+def _live_delivery(invoice: Invoice) -> Delivery | None:
+    # A sendable invoice has no delivery under way or done: only the others need the query.
+    if invoice.status in SENDABLE_STATUSES:
+        return None
+    return invoice.deliveries.filter(status__in=Delivery.ACTIVE).first()
+
+
+def _freeze(invoice: Invoice, user: Any) -> list[str] | None:
+    """Issue a draft, or re-check an issued invoice; return the fields to save (None: all)."""
+    if invoice.status == Invoice.Status.DRAFT:
+        issue_locked_draft(invoice, user)
+        return None
+    report = invoice_validate(invoice)
+    if not report.valid:
+        raise errors.InvoiceInvalid(list(report.fatal))
+    return ["status", "updated_at"]
 
 
 @transaction.atomic
@@ -83,23 +101,20 @@ def invoice_send(*, invoice: Invoice, user: Any, confirm_duplicate: bool = False
     decision = sending_allowed(organisation=invoice.organisation)
     if not decision.allowed:
         raise errors.SendingBlocked(decision)
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    live = invoice.deliveries.filter(status__in=Delivery.ACTIVE).first()
+    invoice = invoice_lock(invoice)
+    live = _live_delivery(invoice)
     if live is not None:
         return live  # already on its way: a second press changes nothing
-    if invoice.status not in (Invoice.Status.DRAFT, Invoice.Status.ISSUED, Invoice.Status.FAILED):
+    if invoice.status not in SENDABLE_STATUSES:
         raise errors.NotResendable
     if not confirm_duplicate and (matches := possible_duplicates(invoice)):
         raise errors.PossibleDuplicate(matches)
     route = choose_route(invoice.customer)
     if route is None:
         raise errors.NoChannel
-    if invoice.status == Invoice.Status.DRAFT:
-        invoice = invoice_issue(invoice=invoice, user=user)
-    else:
-        report = invoice_validate(invoice)
-        if not report.valid:
-            raise errors.InvoiceInvalid(list(report.fatal))
+    changed = _freeze(invoice, user)
+    invoice.status = Invoice.Status.QUEUED
+    invoice.save(update_fields=changed)  # one UPDATE: the issue and the queueing together
     delivery = _queue(invoice, route, user)
     PendingSend.objects.filter(invoice=invoice).delete()
     audit_event_record(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ from accounts.tests.factories import MembershipFactory, OrganisationFactory
 from invoices import errors, services
 from invoices.models import Delivery, DeliveryChannel, Invoice, InvoiceEvent, ReceivedInvoice
 from invoices.services.delivering import deliveries_sweep, delivery_attempt
-from invoices.tests.factories import CustomerFactory, draft, issued
+from invoices.tests.factories import CustomerFactory, draft, issued, two_rate_input
 
 pytestmark = pytest.mark.django_db
 Status = Organisation.VerificationStatus
@@ -183,3 +185,52 @@ def test_mallory_sees_nothing_of_alices_inbox(
         ).status_code
         == 404
     )
+
+
+# --- Round trips: what one send and one inbox delivery cost the database ------------------------
+
+
+def _queries(run: Any) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def _statements(queries: list[str]) -> list[str]:
+    # The test's own transaction turns BEGIN and COMMIT into savepoints: leave them out.
+    return [sql for sql in queries if "SAVEPOINT" not in sql]
+
+
+def test_sending_a_draft_costs_the_same_few_queries_whatever_its_length(
+    alice: Any, alice_org: Organisation, member_buyer: Organisation
+) -> None:
+    services.invoice_send(invoice=draft(alice_org, alice), user=alice)  # creates the series
+    short = draft(alice_org, alice, issue_date=date(2026, 11, 3))
+    long = draft(alice_org, alice, issue_date=date(2026, 11, 4))
+    more = [line for line in two_rate_input(long.customer).lines for _ in range(10)]
+    services.invoice_update(
+        invoice=long, user=alice, data=two_rate_input(long.customer, lines=more)
+    )
+
+    sent_short = _queries(lambda: services.invoice_send(invoice=short, user=alice))
+    sent_long = _queries(lambda: services.invoice_send(invoice=long, user=alice))
+
+    # Lock and read, the duplicate guard, route, number (lock + bump), lines, allowances,
+    # attachments, one UPDATE of the invoice, delivery, event, pending sends, two audits.
+    assert len(_statements(sent_short)) == len(_statements(sent_long)) == 14
+    updates = [sql for sql in sent_short if sql.startswith('UPDATE "invoices_invoice"')]
+    assert len(updates) == 1
+
+
+def test_an_inbox_delivery_is_one_short_transaction(
+    alice: Any, alice_org: Organisation, member_buyer: Organisation
+) -> None:
+    delivery = services.invoice_send(invoice=draft(alice_org, alice), user=alice)
+
+    attempt = _queries(lambda: delivery_attempt(delivery.pk, final=False))
+
+    # Lock the queued row, find the member, file the invoice, record delivery, invoice, event.
+    assert len(_statements(attempt)) == 6
+    assert _statements(attempt)[0].endswith("SKIP LOCKED")
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.DELIVERED, 1)
