@@ -321,6 +321,56 @@ def test_operator_xslt_runs_in_the_peppol_layer(tmp_path: Path) -> None:
     assert report.valid
 
 
+# Two patterns in the skeleton's shape: one with rules on elements only, one with a rule on
+# an attribute. Only the first pattern's walk may skip attributes.
+WALKS_XSLT = """<xsl:stylesheet version="2.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:svrl="http://purl.oclc.org/dsdl/svrl"
+    xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <xsl:template match="/">
+    <svrl:schematron-output>
+      <xsl:apply-templates select="/" mode="M1"/>
+      <xsl:apply-templates select="/" mode="M2"/>
+    </svrl:schematron-output>
+  </xsl:template>
+  <xsl:template match="cbc:ID" mode="M1" priority="1000">
+    <xsl:if test="not(starts-with(., 'X'))">
+      <svrl:failed-assert id="ELEMENT-R001" flag="warning" location="/"/>
+    </xsl:if>
+    <xsl:apply-templates select="@*|*" mode="M1"/>
+  </xsl:template>
+  <xsl:template match="@*|node()" mode="M1" priority="-2">
+    <xsl:apply-templates select="@*|*" mode="M1"/>
+  </xsl:template>
+  <xsl:template match="cbc:EndpointID/@schemeID | cbc:Nothing" mode="M2" priority="1000">
+    <xsl:if test=". != '0007'">
+      <svrl:failed-assert id="ATTRIBUTE-R001" flag="warning" location="/"/>
+    </xsl:if>
+  </xsl:template>
+  <xsl:template match="@*|node()" mode="M2" priority="-2">
+    <xsl:apply-templates select="@*|*" mode="M2"/>
+  </xsl:template>
+</xsl:stylesheet>
+"""
+
+
+@needs_examples
+def test_a_walk_skips_attributes_only_where_no_rule_reads_one(tmp_path: Path) -> None:
+    stylesheet = tmp_path / "walks.xslt"
+    stylesheet.write_text(WALKS_XSLT)
+
+    lean = etree.fromstring(schematron._lean_stylesheet(stylesheet).encode())
+
+    walks = {
+        (walk.get("mode"), walk.get("select"))
+        for walk in lean.iter(f"{{{validation.XSL_NS}}}apply-templates")
+    }
+    assert walks == {("M1", "/"), ("M2", "/"), ("M1", "*"), ("M2", "@*|*")}
+    text = etree.tostring(parse_untrusted(example()), encoding="unicode")
+    fired = {rule for rule, _, _ in svrl_results(schematron._svrl(stylesheet, text))}
+    assert fired == {"ELEMENT-R001", "ATTRIBUTE-R001"}  # base-example's ids are not 0007
+
+
 def test_operator_xslt_that_is_not_a_file_is_a_configuration_error(tmp_path: Path) -> None:
     with (
         override_settings(PEPPOL_XSLT=str(tmp_path / "missing.xslt")),
