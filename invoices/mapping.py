@@ -215,11 +215,7 @@ EXEMPTION_DEFAULTS = {
 
 
 def _explain_exemptions(document: InvoiceDocument, rows: list[InvoiceLine]) -> None:
-    reasons = {
-        row.vat_category: row.exemption_reason
-        for row in rows
-        if row.exemption_reason
-    }
+    reasons = {row.vat_category: row.exemption_reason for row in rows if row.exemption_reason}
     for group in document.vat_breakdown:
         if group.category not in EXEMPTION_DEFAULTS or group.exemption_reason:
             continue

@@ -142,11 +142,17 @@ def _remove(element: etree._Element) -> None:
         parent.remove(element)
 
 
-def _svrl(path: Path, xml_text: str) -> etree._Element:
+_RESULT_TAGS = ("failed-assert", "successful-report")
+
+
+def _svrl(path: Path, xml_text: str) -> etree._Element | None:
+    """Return the SVRL report, or None when it holds no result (a valid document's case)."""
     with _saxon_lock:
         executable = _executable(path)
         source = _saxon().parse_xml(xml_text=xml_text)
         output = cast(str, executable.transform_to_string(xdm_node=source))
+    if not any(tag in output for tag in _RESULT_TAGS):
+        return None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     return etree.fromstring(output.encode("utf-8"), parser=parser)
 
@@ -154,6 +160,8 @@ def _svrl(path: Path, xml_text: str) -> etree._Element:
 def schematron_findings(path: Path, document: Document, layer: Layer) -> list[Finding]:
     """Run a compiled schematron XSLT on the serialized document; return asserts and reports."""
     svrl = _svrl(path, document.text)
+    if svrl is None:
+        return []
     results = svrl.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report")
     return [_svrl_finding(result, document.root, layer) for result in results]
 

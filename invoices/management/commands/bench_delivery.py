@@ -5,7 +5,9 @@ itself runs under the demo's SQLite settings. This one needs PostgreSQL and Redi
 DROPS and re-creates the database DATABASE_URL names: it refuses any name without "bench".
 
 Prints, like `manage.py bench`, a human line and a `BENCH <name> <value>` line per figure:
-delivery_invoices_per_s, celery_noop_tasks_per_s, delivery_ratio, worker_peak_rss_mib.
+delivery_invoices_per_s, celery_noop_tasks_per_s, delivery_ratio, delivery_cpu_ms_per_invoice,
+worker_peak_rss_mib. A line before them says where the CPU went: the sender (this process),
+the workers, and the rest of the machine (PostgreSQL, Redis).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +77,15 @@ class Command(BaseCommand):
                 _noop_rate(workers, 100)  # warm-up: connections, imports, first-task costs
                 noop_rate = _noop_rate(workers, noops)
                 self._say(f"{noops} no-op tasks executed")
+                before = _cpu_snapshot(workers)
                 delivery_rate, sent = _delivery_rate(workers, user, invoice_ids)
+                cpu = _cpu_snapshot(workers) - before
                 # Where the time goes: the send service (validation, numbering, UBL) runs here.
                 self._say(
                     f"{count} invoices delivered to the network inbox; the send loop took "
                     f"{sent:.1f} s ({sent * 1000 / count:.1f} ms per invoice_send call)"
                 )
+                self._say(cpu.per_invoice(count))
                 peaks = [_peak_rss_mib(worker.process.pid) for worker in workers]
             finally:
                 for worker in workers:
@@ -103,6 +109,12 @@ class Command(BaseCommand):
             delivery_rate / noop_rate,
             "x",
             "Delivery / no-op throughput (target: at least 0.25)",
+        )
+        self._figure(
+            "delivery_cpu_ms_per_invoice",
+            cpu.machine * 1000 / count,
+            "ms",
+            "CPU of the whole machine per delivered invoice (send, workers, database, broker)",
         )
         self._figure(
             "worker_peak_rss_mib",
@@ -285,6 +297,62 @@ def _delivery_rate(
 
     end = _wait(workers, delivered, max(120.0, len(invoice_ids) / 5), "deliveries")
     return len(invoice_ids) / (end - start), sent
+
+
+@dataclass(frozen=True)
+class _Cpu:
+    """CPU seconds spent: by this process (the sender), by the workers, by the machine."""
+
+    sender: float
+    workers: float
+    machine: float
+    wall: float
+
+    def __sub__(self, earlier: _Cpu) -> _Cpu:
+        return _Cpu(
+            self.sender - earlier.sender,
+            self.workers - earlier.workers,
+            self.machine - earlier.machine,
+            self.wall - earlier.wall,
+        )
+
+    def per_invoice(self, count: int) -> str:
+        """Say where the machine's CPU went, per invoice; the rest is PostgreSQL and Redis."""
+        rest = self.machine - self.sender - self.workers
+        cores = os.cpu_count() or 1
+        busy = self.machine / (self.wall * cores) * 100
+        return (
+            f"CPU per invoice: send {self.sender * 1000 / count:.1f} ms, workers "
+            f"{self.workers * 1000 / count:.1f} ms, PostgreSQL, Redis and the rest "
+            f"{rest * 1000 / count:.1f} ms; the machine was {busy:.0f} % busy ({cores} cores)"
+        )
+
+
+def _cpu_snapshot(workers: list[_Worker]) -> _Cpu:
+    return _Cpu(
+        sender=time.process_time(),
+        workers=sum(_process_cpu(worker.process.pid) for worker in workers),
+        machine=_machine_cpu(),
+        wall=time.monotonic(),
+    )
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(pid: int) -> float:
+    """Return the user + system CPU seconds of a process and its children (from /proc)."""
+    # Fields after the command name (which may hold spaces) start at "state"; utime is 14th.
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    own = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    return own + sum(_process_cpu(child) for child in _children(pid))
+
+
+def _machine_cpu() -> float:
+    """Return the CPU seconds all cores have spent busy since boot (/proc/stat)."""
+    values = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = values[3] + values[4]  # idle and iowait
+    return (sum(values[:8]) - idle) / _CLOCK_TICKS
 
 
 def _peak_rss_mib(pid: int) -> float:
