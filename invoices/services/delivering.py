@@ -40,6 +40,7 @@ def _lock_queued(delivery_id: int) -> Delivery | None:
     return (
         Delivery.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("invoice", "invoice__organisation")
+        .defer("invoice__organisation__logo")  # read by the e-mail channel's PDF alone
         .filter(pk=delivery_id, status=Status.QUEUED)
         .first()
     )

@@ -101,6 +101,7 @@ def invoice_lock(invoice: Invoice) -> Invoice:
     return (
         Invoice.objects.select_for_update(of=("self",))
         .select_related("organisation", "customer")
+        .defer("organisation__logo")  # up to 512 KB that only the PDF reads
         .get(pk=invoice.pk)
     )
 
