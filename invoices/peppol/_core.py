@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
@@ -56,10 +57,23 @@ def string_value(element: Element | None) -> str:
     return "".join(part for part in element.itertext() if isinstance(part, str))
 
 
-def text(parent: Element | None, tag: str) -> str | None:
-    """Return the normalized text of the first child with this tag, None when there is none."""
-    child = None if parent is None else parent.find(tag)
-    return None if child is None else normalize(string_value(child))
+def first(parent: Element | None, *path: str) -> Element | None:
+    """Return the first element at this path of child tags, as parent.find("a/b") would."""
+    # iterchildren() matches the tag in C; find() parses its path on every call, at twice the cost.
+    if parent is None:
+        return None
+    tag, rest = path[0], path[1:]
+    for child in parent.iterchildren(tag):
+        found = first(child, *rest) if rest else child
+        if found is not None:
+            return found
+    return None
+
+
+def text(parent: Element | None, *path: str) -> str | None:
+    """Return the normalized text of the first element at this path, None when there is none."""
+    element = first(parent, *path)
+    return None if element is None else normalize(string_value(element))
 
 
 def decimal(value: str | None) -> Decimal | None:
@@ -163,6 +177,9 @@ AMOUNT_TAGS = tuple(
     )
 )
 
+# Inside a cac:PartyTaxScheme: the id of the tax scheme (VAT, or e.g. TAX for the F-tax note).
+TAX_SCHEME_ID = (cac("TaxScheme"), cbc("ID"))
+
 
 def children(element: Element) -> dict[str, list[Element]]:
     """Return an element's child elements by tag (one pass: cheaper than repeated find())."""
@@ -175,14 +192,32 @@ def children(element: Element) -> dict[str, list[Element]]:
 class Doc:
     """A UBL Invoice or CreditNote, with the lookups the rule families share."""
 
-    __slots__ = ("amounts", "is_invoice", "line_tag", "quantity_tag", "root")
+    __slots__ = (
+        "amounts",
+        "buyer",
+        "buyer_country",
+        "header",
+        "is_invoice",
+        "line_tag",
+        "quantity_tag",
+        "root",
+        "seller",
+        "seller_country",
+    )
 
     def __init__(self, root: Element) -> None:
         self.root = root
         self.is_invoice = etree.QName(root).localname != "CreditNote"
         self.line_tag = cac("InvoiceLine") if self.is_invoice else cac("CreditNoteLine")
         self.quantity_tag = cbc("InvoicedQuantity") if self.is_invoice else cbc("CreditedQuantity")
+        # The families read the same header fields and parties many times over: look them up
+        # once, from one pass over the root's children.
+        self.header = children(root)
         self.amounts = self.all(*AMOUNT_TAGS)
+        self.seller = first(root, cac("AccountingSupplierParty"), _PARTY)
+        self.buyer = first(root, cac("AccountingCustomerParty"), _PARTY)
+        self.seller_country = _country(self.seller)
+        self.buyer_country = _country(self.buyer)
 
     def all(self, *tags: str) -> list[Element]:
         """Return every element with one of these tags, anywhere, in document order."""
@@ -198,19 +233,30 @@ class Doc:
             if len(element) == 0 and not (element.text or "").strip(" \t\r\n")
         ]
 
-    def lines(self) -> list[Element]:
+    def fields(self, tag: str) -> Sequence[Element]:
+        """Return the root's children with this tag, in document order."""
+        return self.header.get(tag, ())
+
+    def field(self, tag: str) -> Element | None:
+        """Return the root's first child with this tag, None when there is none."""
+        found = self.header.get(tag)
+        return found[0] if found else None
+
+    def value(self, tag: str) -> str | None:
+        """Return the normalized text of the root's first child with this tag, None if absent."""
+        element = self.field(tag)
+        return None if element is None else normalize(string_value(element))
+
+    def lines(self) -> Sequence[Element]:
         """Return the invoice or credit note lines."""
-        return self.root.findall(self.line_tag)
-
-    def party(self, role: str) -> Element | None:
-        """Return cac:Party of AccountingSupplierParty or AccountingCustomerParty."""
-        return self.root.find(f"{cac(role)}/{cac('Party')}")
-
-    def country(self, role: str) -> str | None:
-        """Return the party's postal address country code as written (not normalized)."""
-        party = self.party(role)
-        code = None if party is None else party.find(_COUNTRY_PATH)
-        return None if code is None else string_value(code)
+        return self.fields(self.line_tag)
 
 
-_COUNTRY_PATH = f"{cac('PostalAddress')}/{cac('Country')}/{cbc('IdentificationCode')}"
+def _country(party: Element | None) -> str | None:
+    """Return the party's postal address country code as written (not normalized)."""
+    code = first(party, *_COUNTRY_PATH)
+    return None if code is None else string_value(code)
+
+
+_PARTY = cac("Party")
+_COUNTRY_PATH = (cac("PostalAddress"), cac("Country"), cbc("IdentificationCode"))

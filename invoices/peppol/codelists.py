@@ -9,7 +9,7 @@ from datetime import date
 from invoices.findings import Finding
 
 from . import codes
-from ._core import FATAL, Doc, Element, Rule, cac, cbc, normalize, string_value, text
+from ._core import FATAL, Doc, Element, Rule, cac, cbc, first, normalize, string_value, text
 from .en16931 import profile
 
 CL001 = Rule(
@@ -159,16 +159,16 @@ def _attachments(doc: Doc) -> Iterator[Finding]:
 def _reasons(doc: Doc) -> Iterator[Finding]:
     # The indicator is compared as written: a reason on a malformed indicator is R043's concern.
     for charge in doc.all(cac("AllowanceCharge")):
-        indicator = string_value(charge.find(cbc("ChargeIndicator")))
+        indicator = string_value(first(charge, cbc("ChargeIndicator")))
         rule, allowed = _REASONS.get(indicator, (None, frozenset[str]()))
-        for reason in charge.findall(cbc("AllowanceChargeReasonCode")):
+        for reason in charge.iterchildren(cbc("AllowanceChargeReasonCode")):
             if rule and normalize(string_value(reason)) not in allowed:
                 yield rule.at(reason)
 
 
 def _periods(doc: Doc) -> Iterator[Finding]:
     for period in doc.all(cac("InvoicePeriod")):
-        for code in period.findall(cbc("DescriptionCode")):
+        for code in period.iterchildren(cbc("DescriptionCode")):
             if normalize(string_value(code)) not in codes.PERIOD_DESCRIPTIONS:
                 yield CL006.at(code)
 
@@ -187,24 +187,22 @@ def _endpoints(doc: Doc) -> Iterator[Finding]:
 
 
 def _type_codes(doc: Doc) -> Iterator[Finding]:
-    root = doc.root
     # The billing process (profile 01) restricts the document types; other processes do not.
-    billing = profile(root) == "01"
-    invoice_type = root.find(cbc("InvoiceTypeCode"))
+    billing = profile(doc) == "01"
+    invoice_type = doc.field(cbc("InvoiceTypeCode"))
     if invoice_type is not None:
         code = _code(invoice_type)
         if billing and code not in codes.INVOICE_TYPES_01:
             yield P0100.at(invoice_type)
         if code in codes.GERMAN_ONLY_INVOICE_TYPES and not _german_parties(doc):
             yield P0112.at(invoice_type)
-    credit_type = root.find(cbc("CreditNoteTypeCode"))
+    credit_type = doc.field(cbc("CreditNoteTypeCode"))
     if billing and credit_type is not None and _code(credit_type) not in codes.CREDIT_NOTE_TYPES_01:
         yield P0101.at(credit_type)
 
 
 def _german_parties(doc: Doc) -> bool:
-    seller, buyer = doc.country("AccountingSupplierParty"), doc.country("AccountingCustomerParty")
-    return seller == buyer == "DE"
+    return doc.seller_country == doc.buyer_country == "DE"
 
 
 def _code(element: Element) -> str:

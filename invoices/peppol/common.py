@@ -10,12 +10,14 @@ from invoices.findings import Finding
 
 from ._core import (
     FATAL,
+    TAX_SCHEME_ID,
     WARNING,
     Doc,
     Element,
     Rule,
     cac,
     cbc,
+    first,
     is_number,
     normalize,
     string_value,
@@ -26,7 +28,6 @@ Check = Callable[[str], bool]
 _ENDPOINT_ID = cbc("EndpointID")
 _COMPANY_ID = cbc("CompanyID")
 _PARTY_ID = cbc("ID")
-_TAX_SCHEME_ID = f"{cac('TaxScheme')}/{cbc('ID')}"
 
 
 def _digits(count: int) -> Check:
@@ -341,7 +342,7 @@ def _identifiers(doc: Doc) -> Iterator[Element]:
 
 def _dutch_vat_numbers(doc: Doc) -> Iterator[Finding]:
     for scheme in doc.all(cac("PartyTaxScheme")):
-        if normalize(string_value(scheme.find(_TAX_SCHEME_ID))) != "VAT":
+        if normalize(string_value(first(scheme, *TAX_SCHEME_ID))) != "VAT":
             continue
         for element in scheme.iterchildren(_COMPANY_ID):
             value = normalize(string_value(element))

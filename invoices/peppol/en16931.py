@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from invoices.findings import Finding
@@ -15,6 +15,7 @@ from ._core import (
     cac,
     cbc,
     decimal,
+    first,
     normalize,
     string_value,
     text,
@@ -139,9 +140,9 @@ _TAX_AMOUNT = cbc("TaxAmount")
 _DIRECT_DEBIT = ("49", "59")
 
 
-def profile(root: Element) -> str:
+def profile(doc: Doc) -> str:
     """Return the profile code of the document's ProfileID ('01', '02', 'FR' or 'Unknown')."""
-    return PROFILES.get(text(root, cbc("ProfileID")) or "", "Unknown")
+    return PROFILES.get(doc.value(cbc("ProfileID")) or "", "Unknown")
 
 
 def check(doc: Doc) -> Iterator[Finding]:
@@ -158,38 +159,35 @@ def check(doc: Doc) -> Iterator[Finding]:
 
 def _process(doc: Doc) -> Iterator[Finding]:
     root = doc.root
-    if root.find(cbc("ProfileID")) is None:
+    profile_id = doc.field(cbc("ProfileID"))
+    if profile_id is None:
         yield R001.at(root)
-    if profile(root) == "Unknown":
-        profile_id = root.find(cbc("ProfileID"))
+    if profile(doc) == "Unknown":
         yield R007.at(root if profile_id is None else profile_id)
-    customization = root.find(cbc("CustomizationID"))
+    customization = doc.field(cbc("CustomizationID"))
     value = normalize(string_value(customization))
     if customization is not None and (not value.startswith(SPECIFICATION) or "::" in value):
         yield R004.at(customization)
 
 
 def _notes_and_references(doc: Doc) -> Iterator[Finding]:
-    root = doc.root
-    notes = root.findall(_NOTE)
-    seller, buyer = doc.country("AccountingSupplierParty"), doc.country("AccountingCustomerParty")
-    german = seller == buyer == "DE"
+    notes = doc.fields(_NOTE)
+    german = doc.seller_country == doc.buyer_country == "DE"
     if len(notes) > 1 and not german:
         yield R002.at(notes[1])
-    has_order = root.find(f"{cac('OrderReference')}/{cbc('ID')}") is not None
-    if root.find(cbc("BuyerReference")) is None and not has_order:
-        yield R003.at(root)
+    has_order = first(doc.root, cac("OrderReference"), cbc("ID")) is not None
+    if doc.field(cbc("BuyerReference")) is None and not has_order:
+        yield R003.at(doc.root)
 
 
 def _currency_and_projects(doc: Doc) -> Iterator[Finding]:
-    root = doc.root
-    tax_currency = root.find(cbc("TaxCurrencyCode"))
-    document_currency = text(root, cbc("DocumentCurrencyCode"))
+    tax_currency = doc.field(cbc("TaxCurrencyCode"))
+    document_currency = doc.value(cbc("DocumentCurrencyCode"))
     if tax_currency is not None and normalize(string_value(tax_currency)) == document_currency:
         yield R005.at(tax_currency)
     project_references = [
         reference
-        for reference in root.findall(cac("AdditionalDocumentReference"))
+        for reference in doc.fields(cac("AdditionalDocumentReference"))
         if text(reference, cbc("DocumentTypeCode")) == "50"
     ]
     if len(project_references) > 1:
@@ -197,9 +195,8 @@ def _currency_and_projects(doc: Doc) -> Iterator[Finding]:
 
 
 def _parties(doc: Doc) -> Iterator[Finding]:
-    for role, rule in (("AccountingCustomerParty", R010), ("AccountingSupplierParty", R020)):
-        party = doc.party(role)
-        if party is not None and party.find(cbc("EndpointID")) is None:
+    for party, rule in ((doc.buyer, R010), (doc.seller, R020)):
+        if party is not None and first(party, cbc("EndpointID")) is None:
             yield rule.at(party)
 
 
@@ -209,7 +206,7 @@ def _empty_elements(doc: Doc) -> Iterator[Finding]:
 
 
 def _currencies(doc: Doc) -> Iterator[Finding]:
-    currency = text(doc.root, cbc("DocumentCurrencyCode")) or ""
+    currency = doc.value(cbc("DocumentCurrencyCode")) or ""
     for element in doc.amounts:
         code = element.get("currencyID")
         if code != currency and normalize(code) != currency and not _accounting_vat(element):
@@ -223,18 +220,18 @@ def _accounting_vat(element: Element) -> bool:
         element.tag == _TAX_AMOUNT
         and parent is not None
         and parent.tag == _TAX_TOTAL
-        and parent.find(_TAX_SUBTOTAL) is None
+        and first(parent, _TAX_SUBTOTAL) is None
     )
 
 
 def _tax_totals(doc: Doc) -> Iterator[Finding]:
     root = doc.root
-    totals = root.findall(_TAX_TOTAL)
-    with_breakdown = [total for total in totals if total.find(_TAX_SUBTOTAL) is not None]
-    without = [total for total in totals if total.find(_TAX_SUBTOTAL) is None]
+    totals = doc.fields(_TAX_TOTAL)
+    with_breakdown = [total for total in totals if first(total, _TAX_SUBTOTAL) is not None]
+    without = [total for total in totals if first(total, _TAX_SUBTOTAL) is None]
     if len(with_breakdown) != 1:
         yield R053.at(with_breakdown[1] if len(with_breakdown) > 1 else root)
-    has_tax_currency = root.find(cbc("TaxCurrencyCode")) is not None
+    has_tax_currency = doc.field(cbc("TaxCurrencyCode")) is not None
     expected = 1 if has_tax_currency else 0
     if len(without) != expected:
         yield R054.at(without[expected] if len(without) > expected else root)
@@ -242,20 +239,19 @@ def _tax_totals(doc: Doc) -> Iterator[Finding]:
         yield R055.at(root)
 
 
-def _same_sign(doc: Doc, totals: list[Element]) -> bool:
+def _same_sign(doc: Doc, totals: Sequence[Element]) -> bool:
     # Existential, as the rule's XPath comparisons over node sets are.
-    root = doc.root
-    accounting = _vat_totals(totals, text(root, cbc("TaxCurrencyCode")))
-    invoice = _vat_totals(totals, text(root, cbc("DocumentCurrencyCode")))
+    accounting = _vat_totals(totals, doc.value(cbc("TaxCurrencyCode")))
+    invoice = _vat_totals(totals, doc.value(cbc("DocumentCurrencyCode")))
     negative = any(a <= 0 for a in accounting) and any(a <= 0 for a in invoice)
     positive = any(a >= 0 for a in accounting) and any(a >= 0 for a in invoice)
     return negative or positive
 
 
-def _vat_totals(totals: list[Element], currency: str | None) -> list[Decimal]:
+def _vat_totals(totals: Sequence[Element], currency: str | None) -> list[Decimal]:
     amounts = []
     for total in totals:
-        for amount in total.findall(_TAX_AMOUNT):
+        for amount in total.iterchildren(_TAX_AMOUNT):
             value = decimal(string_value(amount))
             if amount.get("currencyID") == currency and value is not None:
                 amounts.append(value)
@@ -263,8 +259,8 @@ def _vat_totals(totals: list[Element], currency: str | None) -> list[Decimal]:
 
 
 def _payment(doc: Doc) -> Iterator[Finding]:
-    for means in doc.root.findall(cac("PaymentMeans")):
+    for means in doc.fields(cac("PaymentMeans")):
         if text(means, cbc("PaymentMeansCode")) not in _DIRECT_DEBIT:
             continue
-        if means.find(f"{cac('PaymentMandate')}/{cbc('ID')}") is None:
+        if first(means, cac("PaymentMandate"), cbc("ID")) is None:
             yield R061.at(means)

@@ -125,8 +125,8 @@ Parts = dict[str, list[Element]]
 
 def check(doc: Doc) -> Iterator[Finding]:
     """Yield the findings of the allowance, charge, price and line rules."""
-    period = doc.root.find(_PERIOD)
-    for charge in doc.root.iterchildren(_ALLOWANCE_CHARGE):
+    period = doc.field(_PERIOD)
+    for charge in doc.fields(_ALLOWANCE_CHARGE):
         yield from _allowance_charge(charge, children(charge))
     for line in doc.lines():
         # One pass over each line's children: find() per term would cost several times more.

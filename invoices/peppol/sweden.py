@@ -9,12 +9,14 @@ from invoices.findings import Finding
 
 from ._core import (
     FATAL,
+    TAX_SCHEME_ID,
     WARNING,
     Doc,
     Element,
     Rule,
     cac,
     cbc,
+    first,
     is_number,
     normalize,
     number,
@@ -121,61 +123,57 @@ RULES = (
     SE013,
 )
 
-_SUPPLIER = "AccountingSupplierParty"
-_CUSTOMER = "AccountingCustomerParty"
+_PARTY_TAX_SCHEME = cac("PartyTaxScheme")
+_LEGAL_ENTITY = cac("PartyLegalEntity")
+_COMPANY_ID = cbc("CompanyID")
 _VAT_RATES = (Decimal(25), Decimal(12), Decimal(6))
 
 
 def check(doc: Doc) -> Iterator[Finding]:
     """Yield the findings of the Swedish rules (nothing when the seller is not Swedish)."""
-    seller = doc.party(_SUPPLIER)
-    if seller is None or doc.country(_SUPPLIER) != "SE":
+    seller = doc.seller
+    if seller is None or doc.seller_country != "SE":
         return
-    vat_numbers = _vat_numbers(seller)
+    tax_schemes = _tax_schemes(seller)
+    vat_schemes = [scheme for scheme, tax_id in tax_schemes if tax_id == "VAT"]
+    # Raw values: the rules test substring(CompanyID, 1, 2) without normalizing it.
+    vat_numbers = [string_value(first(scheme, _COMPANY_ID)) for scheme in vat_schemes]
     if any(value.startswith("SE") for value in vat_numbers):
-        yield from _vat_number(seller, vat_numbers[0])
+        yield from _vat_number(vat_schemes[0], vat_numbers[0])
         yield from _vat_rates(doc)
     yield from _organisation_number(seller)
-    yield from _f_tax(seller)
+    yield from _f_tax(seller, tax_schemes)
     yield from _payment_means(doc)
 
 
-def _vat_numbers(party: Element) -> list[str]:
-    # Raw values: the rules test substring(CompanyID, 1, 2) without normalizing it.
+def _tax_schemes(seller: Element) -> list[tuple[Element, str]]:
+    # Each PartyTaxScheme with its scheme id as written; three rules read them.
     return [
-        string_value(scheme.find(cbc("CompanyID")))
-        for scheme in party.findall(cac("PartyTaxScheme"))
-        if string_value(scheme.find(f"{cac('TaxScheme')}/{cbc('ID')}")) == "VAT"
+        (scheme, string_value(first(scheme, *TAX_SCHEME_ID)))
+        for scheme in seller.iterchildren(_PARTY_TAX_SCHEME)
     ]
 
 
-def _vat_number(seller: Element, value: str) -> Iterator[Finding]:
-    element = _vat_element(seller)
+def _vat_number(scheme: Element, value: str) -> Iterator[Finding]:
+    company = first(scheme, _COMPANY_ID)
+    element = scheme if company is None else company
     if len(normalize(value)) != 14:
         yield SE001.at(element)
     if not is_number(value[2:14]):
         yield SE002.at(element)
 
 
-def _vat_element(seller: Element) -> Element:
-    for scheme in seller.findall(cac("PartyTaxScheme")):
-        if string_value(scheme.find(f"{cac('TaxScheme')}/{cbc('ID')}")) == "VAT":
-            company = scheme.find(cbc("CompanyID"))
-            return scheme if company is None else company
-    return seller
-
-
 def _vat_rates(doc: Doc) -> Iterator[Finding]:
     for category in doc.all(cac("TaxCategory"), cac("ClassifiedTaxCategory")):
-        if string_value(category.find(cbc("ID"))) != "S":
+        if string_value(first(category, cbc("ID"))) != "S":
             continue
-        if number(string_value(category.find(cbc("Percent")))) not in _VAT_RATES:
+        if number(string_value(first(category, cbc("Percent")))) not in _VAT_RATES:
             yield SE006.at(category)
 
 
 def _organisation_number(seller: Element) -> Iterator[Finding]:
-    entity = seller.find(cac("PartyLegalEntity"))
-    company = None if entity is None else entity.find(cbc("CompanyID"))
+    # The first legal entity's company id (not the first company id of any legal entity).
+    company = first(first(seller, _LEGAL_ENTITY), _COMPANY_ID)
     if company is None:
         return
     value = normalize(string_value(company))
@@ -187,21 +185,20 @@ def _organisation_number(seller: Element) -> Iterator[Finding]:
         yield SE013.at(company)
 
 
-def _f_tax(seller: Element) -> Iterator[Finding]:
-    if seller.find(f"{cac('PartyLegalEntity')}/{cbc('CompanyID')}") is None:
+def _f_tax(seller: Element, tax_schemes: list[tuple[Element, str]]) -> Iterator[Finding]:
+    if first(seller, _LEGAL_ENTITY, _COMPANY_ID) is None:
         return
-    for scheme in seller.findall(cac("PartyTaxScheme")):
-        tax_id = normalize(string_value(scheme.find(f"{cac('TaxScheme')}/{cbc('ID')}")).upper())
-        if tax_id == "VAT":
+    for scheme, tax_id in tax_schemes:
+        if normalize(tax_id.upper()) == "VAT":
             continue
-        for company in scheme.findall(cbc("CompanyID")):
+        for company in scheme.iterchildren(_COMPANY_ID):
             if normalize(string_value(company).upper()) != "GODKÄND FÖR F-SKATT":
                 yield SE005.at(company)
 
 
 def _payment_means(doc: Doc) -> Iterator[Finding]:
-    buyer_in_sweden = doc.country(_CUSTOMER) == "SE"
-    for means in doc.root.findall(cac("PaymentMeans")):
+    buyer_in_sweden = doc.buyer_country == "SE"
+    for means in doc.fields(cac("PaymentMeans")):
         code = text(means, cbc("PaymentMeansCode"))
         if code == "30":
             yield from _giro_account(means)
@@ -212,9 +209,9 @@ def _payment_means(doc: Doc) -> Iterator[Finding]:
 
 
 def _giro_account(means: Element) -> Iterator[Finding]:
-    account = means.find(cac("PayeeFinancialAccount"))
-    branch = text(account, f"{cac('FinancialInstitutionBranch')}/{cbc('ID')}")
-    account_id = None if account is None else account.find(cbc("ID"))
+    account = first(means, cac("PayeeFinancialAccount"))
+    branch = text(account, cac("FinancialInstitutionBranch"), cbc("ID"))
+    account_id = first(account, cbc("ID"))
     if account_id is None or branch not in ("SE:PLUSGIRO", "SE:BANKGIRO"):
         return
     value = normalize(string_value(account_id))
