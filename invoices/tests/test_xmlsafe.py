@@ -66,6 +66,21 @@ def test_keeps_source_lines_for_messages() -> None:
     assert line == 3
 
 
+def test_drops_indentation_but_keeps_whitespace_that_is_a_value() -> None:
+    data = INVOICE_OPEN + (
+        b"\n  <Note xmlns='urn:x'>   </Note>\n  <Mixed xmlns='urn:x'>a <b/> c</Mixed>\n</Invoice>"
+    )
+
+    root = parse_untrusted(data)
+
+    assert root.text is None  # the indentation between the Invoice's elements
+    note, mixed = root
+    assert (note.text, note.tail) == ("   ", None)
+    assert etree.tostring(mixed) == b'<Mixed xmlns="urn:x">a <b/> c</Mixed>'
+    line: object = note.sourceline  # lxml-stubs type it as "..."
+    assert line == 2  # line numbers still point into the file
+
+
 @pytest.mark.parametrize(
     "data",
     [BILLION_LAUGHS, EXTERNAL_ENTITY, EXTERNAL_DTD, PARAMETER_ENTITY, BARE_DOCTYPE, UTF16_DOCTYPE],
