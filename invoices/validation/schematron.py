@@ -67,9 +67,13 @@ def _lean_stylesheet(path: Path) -> str:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     tree = etree.parse(str(path), parser=parser)
     namespaces = {"xsl": XSL_NS}
-    for fired in list(tree.iter(f"{{{SVRL_NS}}}fired-rule")):
+    # The same goes for the namespace table at the top of the report, and its indentation.
+    trace = tree.iter(f"{{{SVRL_NS}}}fired-rule", f"{{{SVRL_NS}}}ns-prefix-in-attribute-values")
+    for fired in list(trace):
         if not fired.xpath(".//xsl:apply-templates | .//xsl:call-template", namespaces=namespaces):
             _remove(fired)
+    for output in tree.iter(f"{{{XSL_NS}}}output"):
+        output.set("indent", "no")
     for pattern in list(tree.iter(f"{{{SVRL_NS}}}active-pattern")):
         # Keep any pattern-mode walk a generator may have nested inside the element.
         for walk in pattern.xpath(".//xsl:apply-templates[@mode]", namespaces=namespaces):
