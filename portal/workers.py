@@ -1,7 +1,9 @@
-"""The command line of a Celery worker, shared by the tests and the benchmark."""
+"""A Celery worker's command line, and how to stop a child process: shared by the tests and
+the benchmark."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 
@@ -22,3 +24,14 @@ def worker_argv(node_name: str, *, loglevel: str = "INFO", pool: str = "solo") -
         "--without-gossip",
         "--without-mingle",
     ]
+
+
+def stop_process(process: subprocess.Popen[bytes], *, timeout: float) -> None:
+    """Stop a process politely (SIGTERM: a worker's warm shutdown), then firmly (SIGKILL)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

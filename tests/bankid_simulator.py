@@ -21,8 +21,9 @@ import httpx
 import pytest
 from django.conf import settings
 
+from portal.workers import stop_process
 from signing.pki import TestPKI, load_or_create_test_pki
-from tests.processes import start_listening, stop
+from tests.processes import start_listening
 
 START_TIMEOUT = 60.0  # the first start generates the PKI (RSA keys): seconds, not millis
 STOP_TIMEOUT = 10.0
@@ -146,7 +147,7 @@ class Simulator:
     def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL) and close the client."""
         self._client.close()
-        stop(self.process, timeout=STOP_TIMEOUT)
+        stop_process(self.process, timeout=STOP_TIMEOUT)
 
 
 def start_simulator(

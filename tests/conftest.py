@@ -15,8 +15,7 @@ import pytest
 from django.conf import settings
 
 from portal.celery import app as celery_app
-from portal.workers import worker_argv
-from tests.processes import stop
+from portal.workers import stop_process, worker_argv
 
 WORKER_START_TIMEOUT = 60.0
 WORKER_STOP_TIMEOUT = 15.0
@@ -170,7 +169,7 @@ def _wait_until_ready(worker: CeleryWorker) -> None:
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """Ask the worker for a warm shutdown; kill it when it does not stop in time."""
-    stop(process, timeout=WORKER_STOP_TIMEOUT)
+    stop_process(process, timeout=WORKER_STOP_TIMEOUT)
 
 
 # --- The BankID simulator (a real process; see tests/bankid_simulator.py) -----------------

@@ -21,7 +21,8 @@ import httpx
 import pytest
 
 from invoices.delivery.test_receiver import MESSAGES_PATH
-from tests.processes import start_listening, stop
+from portal.workers import stop_process
+from tests.processes import start_listening
 
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
@@ -75,7 +76,7 @@ class Receiver:
     def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL) and close the client."""
         self._client.close()
-        stop(self.process, timeout=STOP_TIMEOUT)
+        stop_process(self.process, timeout=STOP_TIMEOUT)
 
 
 def start_receiver(directory: Path | str) -> Receiver:

@@ -1,4 +1,5 @@
-"""Start and stop the helper server processes the tests talk to (simulator, receiver)."""
+"""Start the helper server processes the tests talk to (simulator, receiver); stop them
+with portal.workers.stop_process."""
 
 from __future__ import annotations
 
@@ -38,14 +39,3 @@ def start_listening(
     process.wait()
     output = log_path.read_text(errors="replace")
     raise RuntimeError(f"{argv[2]} did not listen within {timeout}s:\n{output}")
-
-
-def stop(process: subprocess.Popen[bytes], *, timeout: float) -> None:
-    """Stop a process politely (SIGTERM), then firmly (SIGKILL)."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

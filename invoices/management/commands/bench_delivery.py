@@ -30,7 +30,7 @@ from django.db import connections
 from psycopg import sql
 
 from portal.celery import app as celery_app
-from portal.workers import worker_argv
+from portal.workers import stop_process, worker_argv
 
 WORKERS = 2
 POLL_SECONDS = 0.2
@@ -89,7 +89,7 @@ class Command(BaseCommand):
                 peaks = [_peak_rss_mib(worker.process.pid) for worker in workers]
             finally:
                 for worker in workers:
-                    _stop(worker.process)
+                    stop_process(worker.process, timeout=STOP_TIMEOUT)
         self._say("worker peak RSS (VmHWM): " + ", ".join(f"{peak:.1f} MiB" for peak in peaks))
         self._figure(
             "delivery_invoices_per_s",
@@ -376,14 +376,3 @@ def _children(pid: int) -> list[int]:
         text = (task / "children").read_text().split()
         children.extend(int(child) for child in text)
     return children
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Ask for a warm shutdown (SIGTERM); SIGKILL when it does not stop in time."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
