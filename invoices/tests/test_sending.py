@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +19,7 @@ from invoices import errors, services
 from invoices.models import Delivery, DeliveryChannel, Invoice, InvoiceEvent, ReceivedInvoice
 from invoices.services.delivering import deliveries_sweep, delivery_attempt
 from invoices.tests.factories import CustomerFactory, draft, issued, two_rate_input
+from portal.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 Status = Organisation.VerificationStatus
@@ -234,3 +236,32 @@ def test_an_inbox_delivery_is_one_short_transaction(
     assert _statements(attempt)[0].endswith("SKIP LOCKED")
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (Delivery.Status.DELIVERED, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_another_worker_holds_is_skipped_not_waited_for(
+    alice: Any, alice_org: Organisation, member_buyer: Organisation
+) -> None:
+    delivery = services.invoice_send(invoice=draft(alice_org, alice), user=alice)
+    celery_app.control.purge()  # no worker here: the test runs the task's body itself
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_row() -> None:  # another worker, in the middle of this delivery
+        try:
+            with transaction.atomic():
+                Delivery.objects.select_for_update().get(pk=delivery.pk)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    assert held.wait(10)
+    try:
+        assert delivery_attempt(delivery.pk, final=False).outcome == "skipped"
+    finally:
+        release.set()
+        holder.join()
+    assert delivery_attempt(delivery.pk, final=False).outcome == "delivered"
+    assert ReceivedInvoice.objects.filter(delivery=delivery).count() == 1
