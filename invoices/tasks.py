@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 from django.conf import settings
+from django.utils import translation
 
 from invoices.services.delivering import deliveries_sweep, delivery_attempt
 
@@ -16,7 +17,9 @@ def delivery_deliver_task(self: Task[..., str], delivery_id: int) -> str:
     retries = self.request.retries or 0
     delay = min(settings.DELIVERY_RETRY_BASE_SECONDS * 2**retries, 3600)
     final = retries >= settings.DELIVERY_MAX_RETRIES
-    attempt = delivery_attempt(delivery_id, final=final, retry_in=delay)
+    # What the attempt writes (history, errors) is a record in the portal's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        attempt = delivery_attempt(delivery_id, final=final, retry_in=delay)
     if attempt.outcome == "retry":
         raise self.retry(countdown=delay)
     return attempt.outcome

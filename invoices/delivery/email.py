@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from invoices.delivery.base import Parcel, PermanentFailure, TransientFailure
 
@@ -46,7 +47,9 @@ def send_email(parcel: Parcel, *, connection: Any | None = None) -> str:
     try:
         validate_email(parcel.recipient)
     except ValidationError:
-        raise PermanentFailure(f"{parcel.recipient!r} is not a valid e-mail address.") from None
+        raise PermanentFailure(
+            _("%(address)r is not a valid e-mail address.") % {"address": parcel.recipient}
+        ) from None
     message = build_message(parcel, connection=connection)
     try:
         message.send(fail_silently=False)
@@ -89,16 +92,24 @@ def _failure(error: Exception, recipient: str) -> PermanentFailure | TransientFa
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return _refused(error, recipient)
     if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
-        return TransientFailure(f"The mail server could not be reached: {error}")
+        return TransientFailure(_unreachable(error))
     if isinstance(error, smtplib.SMTPResponseException):
         # SMTP's own split (RFC 5321): 4yz is "try again later", 5yz is "never".
         text = _smtp_text(error.smtp_code, error.smtp_error)
         if 400 <= error.smtp_code < 500:
-            return TransientFailure(f"The mail server asked to try again later: {text}")
-        return PermanentFailure(f"The mail server refused the message: {text}")
+            return TransientFailure(
+                _("The mail server asked to try again later: %(reply)s") % {"reply": text}
+            )
+        return PermanentFailure(
+            _("The mail server refused the message: %(reply)s") % {"reply": text}
+        )
     if isinstance(error, smtplib.SMTPException):
-        return PermanentFailure(f"The message could not be sent: {error}")
-    return TransientFailure(f"The mail server could not be reached: {error}")
+        return PermanentFailure(_("The message could not be sent: %(error)s") % {"error": error})
+    return TransientFailure(_unreachable(error))
+
+
+def _unreachable(error: Exception) -> str:
+    return _("The mail server could not be reached: %(error)s") % {"error": error}
 
 
 def _refused(
@@ -108,8 +119,14 @@ def _refused(
     answers = list(error.recipients.values())
     text = "; ".join(_smtp_text(code, reply) for code, reply in answers)
     if answers and all(400 <= code < 500 for code, _ in answers):
-        return TransientFailure(f"The mail server deferred {recipient}: {text}")
-    return PermanentFailure(f"The mail server refused the address {recipient}: {text}")
+        return TransientFailure(
+            _("The mail server deferred %(address)s: %(reply)s")
+            % {"address": recipient, "reply": text}
+        )
+    return PermanentFailure(
+        _("The mail server refused the address %(address)s: %(reply)s")
+        % {"address": recipient, "reply": text}
+    )
 
 
 def _smtp_text(code: int, reply: bytes | str) -> str:

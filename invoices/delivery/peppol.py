@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from invoices.delivery.base import Parcel, PermanentFailure, TransientFailure
 
@@ -23,7 +24,7 @@ def send_peppol(
 ) -> str:
     """POST the parcel's UBL to the access point and return its receipt."""
     if not endpoint_url:
-        raise PermanentFailure("No PEPPOL access point is configured (PEPPOL_ACCESS_POINT_URL).")
+        raise PermanentFailure(_("No PEPPOL access point is configured (PEPPOL_ACCESS_POINT_URL)."))
     try:
         if client is not None:
             response = _post(client, parcel, endpoint_url, timeout)
@@ -32,10 +33,13 @@ def send_peppol(
                 response = _post(own_client, parcel, endpoint_url, timeout)
     except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
         # A configuration mistake, although httpx counts a bad scheme as a transport error.
-        raise PermanentFailure(f"The PEPPOL access point URL is not usable: {error}") from error
+        raise PermanentFailure(
+            _("The PEPPOL access point URL is not usable: %(error)s") % {"error": error}
+        ) from error
     except httpx.TransportError as error:
         raise TransientFailure(
-            f"The PEPPOL access point could not be reached: {_describe(error)}"
+            _("The PEPPOL access point could not be reached: %(error)s")
+            % {"error": _describe(error)}
         ) from error
     return _receipt(response, parcel)
 
@@ -72,8 +76,12 @@ def _receipt(response: httpx.Response, parcel: Parcel) -> str:
     detail = f"(HTTP {status}): {text}" if text else f"(HTTP {status})"
     if status == 409 or status in TRANSIENT_STATUSES or status >= 500:
         # A 409 that is not "duplicate" may be the same key still in flight: ask again later.
-        raise TransientFailure(f"The PEPPOL access point is unavailable {detail}")
-    raise PermanentFailure(f"The PEPPOL access point refused the document {detail}")
+        raise TransientFailure(
+            _("The PEPPOL access point is unavailable %(detail)s") % {"detail": detail}
+        )
+    raise PermanentFailure(
+        _("The PEPPOL access point refused the document %(detail)s") % {"detail": detail}
+    )
 
 
 def _message_id(response: httpx.Response) -> str:

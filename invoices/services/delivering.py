@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from invoices.delivery.base import Parcel, PermanentFailure, TransientFailure
@@ -90,7 +91,7 @@ def _deliver_to_inbox(delivery: Delivery) -> str:
     """Put the invoice in the member's inbox, in the caller's transaction with the outcome."""
     recipient = Organisation.objects.filter(public_id=delivery.recipient).first()
     if recipient is None:
-        raise PermanentFailure("the receiving organisation no longer exists")
+        raise PermanentFailure(_("The receiving organisation no longer exists."))
     invoice = delivery.invoice
     received = ReceivedInvoice.objects.create(
         delivery=delivery,
@@ -138,11 +139,12 @@ def _record(
     Invoice.objects.filter(pk=delivery.invoice_id).update(status=invoice_status)
     detail = receipt if status == Status.DELIVERED else error
     label = "attempt_failed" if status == Status.QUEUED else status
-    invoice_event(
-        delivery.invoice,
-        label,
-        f"{delivery.get_channel_display()}, attempt {delivery.attempts}: {detail}",
-    )
+    line = _("%(channel)s, attempt %(attempt)s: %(detail)s") % {
+        "channel": delivery.get_channel_display(),
+        "attempt": delivery.attempts,
+        "detail": detail,
+    }
+    invoice_event(delivery.invoice, label, line)
 
 
 def delivery_attempt(delivery_id: int, *, final: bool, retry_in: float = 0) -> Attempt:
@@ -184,7 +186,8 @@ def _network_attempt(delivery: Delivery, *, final: bool, retry_in: float) -> Att
         receipt = _send(delivery)
     except TransientFailure as failure:
         if final:
-            _record(delivery, Status.FAILED, error=f"gave up after retries: {failure.reason}")
+            error = _("Gave up after retries: %(reason)s") % {"reason": failure.reason}
+            _record(delivery, Status.FAILED, error=error)
             return Attempt("failed", failure.reason)
         _record(delivery, Status.QUEUED, error=failure.reason, retry_in=retry_in)
         return Attempt("retry", failure.reason)

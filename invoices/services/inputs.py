@@ -35,7 +35,12 @@ class AllowanceInput:
 
 # The invoice's own fields (not lines or allowances), as forms and services name them.
 HEADER_FIELDS = (
-    "customer", "issue_date", "due_date", "currency", "buyer_reference", "order_reference",
+    "customer",
+    "issue_date",
+    "due_date",
+    "currency",
+    "buyer_reference",
+    "order_reference",
     "notes",
 )
 

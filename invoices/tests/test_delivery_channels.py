@@ -150,7 +150,7 @@ def test_peppol_connection_refused_is_transient(closed_port: int) -> None:
     with pytest.raises(TransientFailure) as failure:
         send_peppol(make_parcel(), endpoint_url=url)
 
-    assert "could not be reached" in failure.value.reason
+    assert "PEPPOL-accesspunkten gick inte att nå" in failure.value.reason
 
 
 def test_peppol_timeout_is_transient() -> None:
@@ -194,7 +194,7 @@ def test_peppol_from_settings(receiver: Receiver, settings: Any) -> None:
 def test_peppol_without_an_access_point_is_permanent(settings: Any) -> None:
     settings.PEPPOL_ACCESS_POINT_URL = ""
 
-    with pytest.raises(PermanentFailure, match="No PEPPOL access point"):
+    with pytest.raises(PermanentFailure, match="Ingen PEPPOL-accesspunkt är inställd"):
         send_peppol_from_settings(make_parcel())
 
 
@@ -293,7 +293,7 @@ def test_email_invalid_address_is_permanent_without_contacting_the_server(
     # Were the server contacted, the closed port would make this a TransientFailure.
     settings.EMAIL_PORT = closed_port
 
-    with pytest.raises(PermanentFailure, match="not a valid e-mail address"):
+    with pytest.raises(PermanentFailure, match="inte en giltig e-postadress"):
         send_email(email_parcel(recipient="ekonomi(at)kund.example"))
 
     assert smtp_server.messages == []
@@ -304,5 +304,5 @@ def test_email_server_down_is_transient(
 ) -> None:
     settings.EMAIL_PORT = closed_port
 
-    with pytest.raises(TransientFailure, match="could not be reached"):
+    with pytest.raises(TransientFailure, match="E-postservern gick inte att nå"):
         send_email(email_parcel())

@@ -11,13 +11,14 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Organisation
 from accounts.tests.factories import MembershipFactory, OrganisationFactory
 from invoices import errors, services
 from invoices.models import Delivery, DeliveryChannel, Invoice, InvoiceEvent, ReceivedInvoice
 from invoices.services.delivering import deliveries_sweep, delivery_attempt
+from invoices.tasks import delivery_deliver_task
 from invoices.tests.factories import CustomerFactory, draft, issued, two_rate_input
 from portal.celery import app as celery_app
 
@@ -265,3 +266,15 @@ def test_a_delivery_another_worker_holds_is_skipped_not_waited_for(
         holder.join()
     assert delivery_attempt(delivery.pk, final=False).outcome == "delivered"
     assert ReceivedInvoice.objects.filter(delivery=delivery).count() == 1
+
+
+def test_the_history_is_written_in_the_portals_language_whatever_the_worker_speaks(
+    alice: Any, alice_org: Organisation, member_buyer: Organisation
+) -> None:
+    delivery = services.invoice_send(invoice=draft(alice_org, alice), user=alice)
+
+    with translation.override("en"):
+        assert delivery_deliver_task(delivery.pk) == "delivered"
+
+    line = InvoiceEvent.objects.get(invoice=delivery.invoice, status="delivered").detail
+    assert line.startswith("Nätverkets inkorg, försök 1: inbox:")
