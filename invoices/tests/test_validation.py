@@ -230,11 +230,7 @@ def test_concurrent_validations_give_their_own_results() -> None:
 
 def official_cen_results(text: str) -> list[tuple[str | None, str | None, str | None]]:
     """Run the official CEN stylesheet, as shipped, and return its failed asserts."""
-    with schematron._saxon_lock:
-        saxon = schematron._saxon()
-        path = str(validation.cen_xslt_path())
-        official = saxon.new_xslt30_processor().compile_stylesheet(stylesheet_file=path)
-        output = official.transform_to_string(xdm_node=saxon.parse_xml(xml_text=text))
+    output = schematron.run_as_shipped(validation.cen_xslt_path(), text)
     return svrl_results(etree.fromstring(output.encode()))
 
 

@@ -28,7 +28,7 @@ from .layers import (
 )
 from .locations import element_path
 from .report import Report
-from .schematron import SVRL_NS, XSL_NS, schematron_findings
+from .schematron import SVRL_NS, XSL_NS, run_as_shipped, schematron_findings
 from .xsd import ubl_dir
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "element_path",
     "load_layers",
     "operator_xslt_path",
+    "run_as_shipped",
     "schematron_findings",
     "ubl_dir",
     "validate_document",
