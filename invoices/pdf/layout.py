@@ -18,13 +18,14 @@ from .formatting import Locale, locale_for
 from .labels import F_SKATT
 from .styles import (
     BOLD,
+    COLUMNS,
     FOOTER_SPACE,
     FRAME_PADDING,
     GREY,
     HEADING,
     LOGO_MAX,
     MARGIN,
-    NO_PADDING,
+    REGULAR,
     RULE,
     SELLER,
     SMALL,
@@ -83,6 +84,7 @@ def _build(
         author=document.seller.name,
         creator="efaktura-portal",
         invariant=True,  # fixed dates and ids: the same document gives the same bytes
+        initialFontName=REGULAR,  # not reportlab's Helvetica, which would be listed unused
     )
     footer = _footer(title, locale, total_pages)
     template.build(_story(document, locale, logo), onFirstPage=footer, onLaterPages=footer)
@@ -97,7 +99,7 @@ def _footer(title: str, locale: Locale, total_pages: int) -> Callable[[Canvas, o
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, y + 4 * mm, A4[0] - MARGIN, y + 4 * mm)
-        canvas.setFont("Helvetica", 7.5)
+        canvas.setFont(REGULAR, 7.5)
         canvas.setFillColor(GREY)
         canvas.drawString(MARGIN, y, title)
         canvas.drawRightString(
@@ -134,7 +136,7 @@ def _header(document: InvoiceDocument, locale: Locale, logo: bytes | None) -> Ta
         _document_facts(document, locale),
     ]
     table = Table([[left, right]], colWidths=[WIDTH * 0.5, WIDTH * 0.5])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), *NO_PADDING]))
+    table.setStyle(TableStyle(COLUMNS))
     return table
 
 
@@ -171,7 +173,7 @@ def _key_value_table(rows: list[list[object]], widths: list[float]) -> Table:
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (0, -1), "Helvetica"),
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("TEXTCOLOR", (0, 0), (0, -1), GREY),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -188,7 +190,7 @@ def _parties(document: InvoiceDocument, locale: Locale) -> Table:
     seller = _party_block(document.seller, locale("seller"), locale, is_seller=True)
     buyer = _party_block(document.buyer, locale("buyer"), locale, is_seller=False)
     table = Table([[seller, buyer]], colWidths=[WIDTH * 0.5, WIDTH * 0.5])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), *NO_PADDING]))
+    table.setStyle(TableStyle(COLUMNS))
     return table
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from xml.sax.saxutils import escape
 
+import font_source_sans_pro
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph
 
 MARGIN = 18 * mm
@@ -21,20 +25,44 @@ GREY = colors.HexColor("#666666")
 RULE = colors.HexColor("#d4d4d4")
 SHADE = colors.HexColor("#f0f0f0")
 
-# The standard Helvetica uses WinAnsi encoding, which covers åäöÅÄÖ (Latin-1),
-# and needs no font file, so the output does not depend on the host's fonts.
-BASE = ParagraphStyle("base", fontName="Helvetica", fontSize=9, leading=11.5, textColor=DARK)
+
+REGULAR, BOLD_FONT = "SourceSansPro-Regular", "SourceSansPro-Bold"  # also the file names
+
+
+def _register_fonts() -> None:
+    """Embed Source Sans Pro, regular and bold.
+
+    Customers in Poland, the Baltics or Hungary have names the PDF standard fonts cannot
+    show (WinAnsi has no Ł, ę or ő: they printed as black boxes). The font comes from a
+    Python package, so the output does not depend on the host's fonts; reportlab embeds
+    only the glyphs a document uses.
+    """
+    files = Path(font_source_sans_pro.font_directory)
+    for name in (REGULAR, BOLD_FONT):
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(files / f"{name}.ttf")))
+    # <b> inside a paragraph picks the bold face of the family.
+    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD_FONT, boldItalic=BOLD_FONT)
+
+
+_register_fonts()
+
+BASE = ParagraphStyle("base", fontName=REGULAR, fontSize=9, leading=11.5, textColor=DARK)
 CELL = ParagraphStyle("cell", parent=BASE, fontSize=8.5, leading=10.5)
 SMALL = ParagraphStyle("small", parent=BASE, fontSize=7.5, leading=9.5, textColor=GREY)
 HEADING = ParagraphStyle(
-    "heading", parent=BASE, fontName="Helvetica-Bold", fontSize=10, spaceBefore=8, spaceAfter=3
+    "heading", parent=BASE, fontName=BOLD_FONT, fontSize=10, spaceBefore=8, spaceAfter=3
 )
-SELLER = ParagraphStyle("seller", parent=BASE, fontName="Helvetica-Bold", fontSize=13, leading=16)
-TITLE = ParagraphStyle("title", parent=BASE, fontName="Helvetica-Bold", fontSize=20, leading=24)
-OCR = ParagraphStyle("ocr", parent=BASE, fontName="Helvetica-Bold", fontSize=14, leading=17)
-BOLD = ParagraphStyle("bold", parent=BASE, fontName="Helvetica-Bold")
+SELLER = ParagraphStyle("seller", parent=BASE, fontName=BOLD_FONT, fontSize=13, leading=16)
+TITLE = ParagraphStyle("title", parent=BASE, fontName=BOLD_FONT, fontSize=20, leading=24)
+OCR = ParagraphStyle("ocr", parent=BASE, fontName=BOLD_FONT, fontSize=14, leading=17)
+BOLD = ParagraphStyle("bold", parent=BASE, fontName=BOLD_FONT)
 
-NO_PADDING = [
+# Two blocks side by side (document header, seller and buyer): no grid, no padding. The
+# font is the cells' default; without it reportlab would name Helvetica in the PDF.
+COLUMNS = [
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("FONTNAME", (0, 0), (-1, -1), REGULAR),
     ("LEFTPADDING", (0, 0), (-1, -1), 0),
     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
     ("TOPPADDING", (0, 0), (-1, -1), 0),

@@ -19,7 +19,19 @@ from invoices.document import (
 )
 
 from .formatting import Locale, format_bankgiro, format_iban, format_plusgiro
-from .styles import CELL, DARK, GREY, HEADING, OCR, RULE, SHADE, WIDTH, paragraph
+from .styles import (
+    BOLD_FONT,
+    CELL,
+    DARK,
+    GREY,
+    HEADING,
+    OCR,
+    REGULAR,
+    RULE,
+    SHADE,
+    WIDTH,
+    paragraph,
+)
 
 _LINE_COLUMNS = (
     "article",
@@ -57,8 +69,8 @@ def _lines_table(document: InvoiceDocument, locale: Locale) -> Table:
 def _grid_style(*, right_from: int, extra: list[tuple[object, ...]] | None = None) -> TableStyle:
     return TableStyle(
         [
-            ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-            ("FONTNAME", (0, 1), (-1, -1), "Helvetica"),
+            ("FONTNAME", (0, 0), (-1, 0), BOLD_FONT),
+            ("FONTNAME", (0, 1), (-1, -1), REGULAR),
             ("FONTSIZE", (0, 0), (-1, -1), 8.5),
             ("LEADING", (0, 0), (-1, -1), 10.5),
             ("TEXTCOLOR", (0, 0), (-1, -1), DARK),
@@ -193,11 +205,11 @@ def _totals(document: InvoiceDocument, locale: Locale) -> Table:
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, -1), "Helvetica"),
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 3),  # line up with the tables above
-                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+                ("FONTNAME", (0, -1), (-1, -1), BOLD_FONT),
                 ("FONTSIZE", (0, -1), (-1, -1), 11),
                 ("LINEABOVE", (0, -1), (-1, -1), 0.8, DARK),
                 ("TOPPADDING", (0, -1), (-1, -1), 5),
@@ -242,8 +254,8 @@ def _payment_box(heading: str, rows: list[list[object]]) -> Table:
         TableStyle(
             [
                 ("SPAN", (0, 0), (-1, 0)),
-                ("FONTNAME", (0, 0), (-1, -1), "Helvetica"),
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("FONTNAME", (0, 0), (-1, 0), BOLD_FONT),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("FONTSIZE", (0, 0), (-1, 0), 10),
                 ("TEXTCOLOR", (0, 1), (0, -1), GREY),

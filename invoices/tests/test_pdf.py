@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -324,6 +325,29 @@ def test_output_is_a_pdf_and_byte_identical():
 
     assert first.startswith(b"%PDF-")
     assert first == second
+
+
+def test_letters_beyond_latin_1_are_printed_not_boxed():
+    # A Polish buyer, a Hungarian item: WinAnsi (the PDF standard fonts) has none of these.
+    document = two_rate_invoice()
+    document.buyer.name = "Łódź Przędzalnia Sp. z o.o."
+    document.lines[0].name = "Fordítás: őszi kampány, 5 €"
+
+    pdf = render_pdf(document)
+
+    text = text_of(pdf)
+    assert "Łódź Przędzalnia Sp. z o.o." in text
+    assert "Fordítás: őszi kampány, 5 €" in text
+    assert font_names(pdf) == {"SourceSansPro-Regular", "SourceSansPro-Bold"}
+
+
+def font_names(pdf: bytes) -> set[str]:
+    """Return the fonts the pages name, without an embedded subset's "ABCDEF+" prefix."""
+    names = set()
+    for page in PdfReader(BytesIO(pdf)).pages:
+        resources: Any = page["/Resources"]  # pypdf types dictionary entries loosely
+        names |= {str(font["/BaseFont"]).split("+")[-1] for font in resources["/Font"].values()}
+    return names
 
 
 def test_credit_note_names_the_credited_invoice():
