@@ -19,7 +19,14 @@ from lxml import etree
 
 from invoices import validation
 from invoices.findings import Layer, Severity
-from invoices.validation import Report, schematron, validate_document, validate_tree, xsd
+from invoices.validation import (
+    Report,
+    codelists,
+    schematron,
+    validate_document,
+    validate_tree,
+    xsd,
+)
 from invoices.validation.report import Document
 from invoices.xmlsafe import INVOICE_TAG, parse_untrusted
 from portal.management.commands.bench import synthetic_invoice
@@ -255,6 +262,53 @@ def test_lean_stylesheet_reports_what_the_official_one_reports() -> None:
     expected = official_cen_results(text)
     assert {"BR-03", "BR-25", "BR-CO-15", "UBL-CR-005"} <= {rule for rule, _, _ in expected}
     assert svrl_results(schematron._svrl(validation.cen_xslt_path(), text)) == expected
+
+
+def set_codes(root: etree._Element, value: str) -> None:
+    """Give every coded value a BR-CL rule checks (currency, unit, scheme, country) this value."""
+    for element in root.iter():
+        for attribute in ("currencyID", "unitCode", "schemeID"):
+            if attribute in element.attrib:
+                element.set(attribute, value)
+    cbc = NS["cbc"]
+    for element in root.iter(f"{{{cbc}}}DocumentCurrencyCode", f"{{{cbc}}}IdentificationCode"):
+        element.text = value
+
+
+# A code some lists know (SE: a country, not a currency), unknown ones, and the edges of the
+# lookup: a space inside (then tested as written),
+# spaces around, two codes in one, nothing at all, another case, a tab.
+@needs_examples
+@pytest.mark.parametrize("value", ["SE", "XX", "SE K", " SE ", "AED AFN", "", "se", "SE\t"])
+def test_code_list_lookups_find_what_the_official_search_finds(value: str) -> None:
+    text = Document(parse_untrusted(edited(example(), lambda root: set_codes(root, value)))).text
+    expected = official_cen_results(text)
+    if value != "SE":
+        assert {"BR-CL-03", "BR-CL-23"} <= {rule for rule, _, _ in expected}
+    assert svrl_results(schematron._svrl(validation.cen_xslt_path(), text)) == expected
+
+
+def test_only_space_separated_code_lists_become_lookups() -> None:
+    codes = " ".join(f"C{number}" for number in range(20))
+    tests = {
+        "list": f"contains(' {codes} C3 ', concat(' ', normalize-space(@unitCode), ' '))",
+        "short": "contains(' A B C ', concat(' ', normalize-space(.), ' '))",
+        "no edges": f"contains('{codes}', concat(' ', normalize-space(.), ' '))",
+        "substring": f"contains(' {codes} ', substring(cbc:ID, 1, 2))",
+    }
+    stylesheet = etree.ElementTree(etree.Element(f"{{{validation.XSL_NS}}}stylesheet"))
+    for test in tests.values():
+        etree.SubElement(stylesheet.getroot(), f"{{{validation.XSL_NS}}}if", test=test)
+
+    codelists.index_code_lists(stylesheet)
+
+    variable, *rewritten = stylesheet.getroot()
+    assert variable.get("static") == "yes"
+    assert variable.get("select", "").count("true()") == 20  # C3 once
+    assert "map}contains($Q{urn:efaktura:validation:lean}codes-1, $lean-value)" in str(
+        rewritten[0].get("test")
+    )
+    assert [element.get("test") for element in rewritten[1:]] == list(tests.values())[1:]
 
 
 @needs_examples

@@ -18,6 +18,7 @@ from lxml import etree
 from invoices.findings import Finding, Layer, Severity
 
 from .cen_messages import CEN_SV
+from .codelists import index_code_lists
 from .locations import element_path
 from .report import Document
 
@@ -99,6 +100,7 @@ def _lean_stylesheet(path: Path) -> str:
             pattern.addprevious(walk)
         _remove(pattern)
     _walk_elements_only(tree)
+    index_code_lists(tree)
     return etree.tostring(tree, encoding="unicode")
 
 
