@@ -297,12 +297,14 @@ def test_only_space_separated_code_lists_become_lookups() -> None:
         "substring": f"contains(' {codes} ', substring(cbc:ID, 1, 2))",
     }
     stylesheet = etree.ElementTree(etree.Element(f"{{{validation.XSL_NS}}}stylesheet"))
+    etree.SubElement(stylesheet.getroot(), f"{{{validation.XSL_NS}}}import", href="base.xsl")
     for test in tests.values():
         etree.SubElement(stylesheet.getroot(), f"{{{validation.XSL_NS}}}if", test=test)
 
     codelists.index_code_lists(stylesheet)
 
-    variable, *rewritten = stylesheet.getroot()
+    imported, variable, *rewritten = stylesheet.getroot()
+    assert imported.tag == f"{{{validation.XSL_NS}}}import"  # imports stay first
     assert variable.get("static") == "yes"
     assert variable.get("select", "").count("true()") == 20  # C3 once
     assert "map}contains($Q{urn:efaktura:validation:lean}codes-1, $lean-value)" in str(

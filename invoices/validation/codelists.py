@@ -43,8 +43,10 @@ def index_code_lists(stylesheet: etree._ElementTree) -> None:
         if rewritten != test:
             element.set("test", rewritten)
     root = stylesheet.getroot()
+    # After any xsl:import, which must come first.
+    position = sum(1 for child in root if child.tag == f"{{{XSL_NS}}}import")
     for codes, name in maps.items():
-        root.insert(0, _map_variable(name, codes))
+        root.insert(position, _map_variable(name, codes))
 
 
 def _lookup(match: re.Match[str], maps: dict[str, str]) -> str:
