@@ -2,9 +2,10 @@
 
 The EN 16931 code-list rules (BR-CL-*) test a value with
 `contains(' AED AFN ALL ... ', concat(' ', normalize-space(@currencyID), ' '))`. Saxon
-scans the whole literal on every call: 15 µs for the 180 currencies, 185 µs for the 2,000
-unit codes, for every amount and every quantity of the invoice. That was a third of a
-3-line validation and most of a 1000-line one.
+scans the literal on every call, for every amount and every quantity of the invoice: up
+to 15 µs on the 180 currencies and 185 µs on the 2,000 unit codes. The lookups take about
+a seventh off the EN 16931 run of a 3-line invoice (0.35 ms), and a sixth off a
+1000-line one.
 
 Each such test becomes a lookup in a map built once, when the stylesheet compiles. For a
 value without a space, " value " is in the list exactly when the value is one of its
