@@ -22,6 +22,7 @@ from invoices.findings import Layer, Severity
 from invoices.validation import (
     Report,
     codelists,
+    lines,
     schematron,
     validate_document,
     validate_tree,
@@ -311,6 +312,63 @@ def test_only_space_separated_code_lists_become_lookups() -> None:
         rewritten[0].get("test")
     )
     assert [element.get("test") for element in rewritten[1:]] == list(tests.values())[1:]
+
+
+def official_line_paths() -> list[str]:
+    """The paths the official stylesheet forbids in every line: `not((cac:InvoiceLine|...)/X)`."""
+    prefix = f"not({lines.LINES}/"
+    stylesheet = etree.parse(str(validation.cen_xslt_path()))
+    tests = [str(when.get("test")) for when in stylesheet.iter(f"{{{validation.XSL_NS}}}when")]
+    return [test[len(prefix) : -1] for test in tests if test.startswith(prefix)]
+
+
+@needs_examples
+def test_every_path_forbidden_in_a_line_is_found_as_the_official_stylesheet_finds_it() -> None:
+    # The validator gathers the lines once for these asserts; each must still fire as shipped.
+    paths = official_line_paths()
+    assert len(paths) > 100
+    differences = []
+    for path in paths:
+        root = parse_untrusted(example())
+        parent = root.findall("cac:InvoiceLine", NS)[-1]
+        for step in path.split("/"):
+            prefix, name = step.split(":")
+            parent = etree.SubElement(parent, f"{{{NS[prefix]}}}{name}")
+        parent.text = "1"
+        text = Document(root).text
+        found = svrl_results(schematron._svrl(validation.cen_xslt_path(), text))
+        if not found or found != official_cen_results(text):
+            differences.append(path)
+    assert not differences
+
+
+def test_the_lines_are_gathered_only_where_the_asserts_have_the_templates_context() -> None:
+    xsl, cac = validation.XSL_NS, NS["cac"]
+    stylesheet = etree.ElementTree(
+        etree.fromstring(
+            f"""<xsl:stylesheet xmlns:xsl="{xsl}" xmlns:cac="{cac}">
+              <xsl:template match="/*"><xsl:param name="p"/>
+                <xsl:choose><xsl:when test="not({lines.LINES}/cac:Item/cac:X)"/></xsl:choose>
+                <xsl:for-each select="cac:Delivery">
+                  <xsl:if test="not({lines.LINES}/cac:Y)"/>
+                </xsl:for-each>
+              </xsl:template>
+              <xsl:template match="/*" mode="other" xmlns:cac="urn:other">
+                <xsl:if test="not({lines.LINES}/cac:Z)"/>
+              </xsl:template>
+            </xsl:stylesheet>"""
+        )
+    )
+
+    lines.share_the_lines(stylesheet)
+
+    first, other = stylesheet.getroot()
+    param, variable, choose, for_each = first
+    assert param.tag == f"{{{xsl}}}param"  # the variable comes after the parameters
+    assert variable.get("select") == lines.LINES
+    assert choose[0].get("test") == "not($Q{urn:efaktura:validation:lean}lines/cac:Item/cac:X)"
+    assert for_each[0].get("test") == f"not({lines.LINES}/cac:Y)"  # another context
+    assert other[0].get("test") == f"not({lines.LINES}/cac:Z)"  # cac is not UBL's there
 
 
 @needs_examples

@@ -19,6 +19,7 @@ from invoices.findings import Finding, Layer, Severity
 
 from .cen_messages import CEN_SV
 from .codelists import index_code_lists
+from .lines import share_the_lines
 from .locations import element_path
 from .report import Document
 
@@ -77,8 +78,9 @@ def _compile_stylesheet(path: Path) -> Any:
 
 def _lean_stylesheet(path: Path) -> str:
     """Return a compiled schematron without its trace output (fired rules, active patterns),
-    with element-only walks where no rule reads an attribute, and with code-list tests as
-    map lookups (`codelists`). Findings are those of the file as shipped (`run_as_shipped`)."""
+    with element-only walks where no rule reads an attribute, code-list tests as map lookups
+    (`codelists`) and the lines gathered once (`lines`). Findings are those of the file as
+    shipped (`run_as_shipped`)."""
     # The ISO skeleton writes an svrl:fired-rule for every rule that matches and walks the
     # whole document once more per pattern for svrl:active-pattern. Neither carries a
     # finding; dropping them saves about a fifth of the run. Asserts and reports are untouched.
@@ -102,6 +104,7 @@ def _lean_stylesheet(path: Path) -> str:
         _remove(pattern)
     _walk_elements_only(tree)
     index_code_lists(tree)
+    share_the_lines(tree)
     return etree.tostring(tree, encoding="unicode")
 
 
