@@ -10,10 +10,26 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.test import Client
 
 from accounts.models import Membership, Organisation, Plan
 from accounts.tests.factories import MembershipFactory, OrganisationFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_may_truncate() -> Any:
+    # The append-only tables refuse TRUNCATE (portal/db.py), but transactional tests end with
+    # Django's flush, one TRUNCATE of every table. Only that flush may: it runs in its own
+    # transaction, which SET LOCAL lets through and nothing after it.
+    original = PostgresOperations.execute_sql_flush
+
+    def execute_sql_flush(self: PostgresOperations, sql_list: list[str]) -> None:
+        original(self, ["SET LOCAL portal.allow_truncate = 'on'", *sql_list])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PostgresOperations, "execute_sql_flush", execute_sql_flush)
+        yield
 
 
 @pytest.fixture(autouse=True)
