@@ -5,12 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts import selectors
 from accounts.middleware import SESSION_KEY
 from accounts.models import Organisation, Permission
+from portal.http import client_ip
 
 # Statuses in which signing is the user's next step (review and suspension are not).
 _PROMPT_STATUSES = {
@@ -32,3 +34,10 @@ class AccountAdapter(DefaultAccountAdapter):
         ):
             return f"{reverse('signing:interstitial')}?{urlencode({'next': url})}"
         return url
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits count per address: the same one as BankID and the audit log.
+        ip = client_ip(request)
+        if ip is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip

@@ -30,16 +30,12 @@ from accounts.middleware import SESSION_KEY
 from accounts.models import Membership, Permission
 from accounts.numbers import InvalidNumber, parse_org_number
 from accounts.registry import RegisterUnavailable, company_register
+from portal.http import client_ip as client_ip  # re-exported: signing.views imports it from here
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
     """Return the POST data for a bound form, even when it is empty (an empty form is a submit)."""
     return request.POST if request.method == "POST" else None
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """Return the caller's address as the server saw it (the proxy sets REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR")
 
 
 def _org_number_or_404(raw: str) -> str:
