@@ -1,10 +1,17 @@
-"""allauth hooks: after login, users of an unverified organisation meet the signing prompt."""
+"""allauth hooks: after login, users of an unverified organisation meet the signing prompt.
+
+Also: mails in the portal's voice, users shown by e-mail address, and the invited address
+trusted at sign-up (the invitation's token proved that its owner reads that mailbox).
+"""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
@@ -21,7 +28,24 @@ _PROMPT_STATUSES = {
 }
 
 
+def user_display(user: AbstractBaseUser) -> str:
+    """Name a user by e-mail address (ACCOUNT_USER_DISPLAY): users never see their username."""
+    return str(getattr(user, "email", "") or user.get_username())
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # The signature names the portal's own address, not the host the request came in on.
+        super().send_mail(template_prefix, email, {"site_url": settings.SITE_URL, **context})
+
+    def unstash_verified_email(self, request: HttpRequest) -> str | None:
+        """Leave the invited address to is_email_verified, which trusts it only if typed in.
+
+        allauth would add the stashed address to the new account as verified whatever address
+        the user typed; the default is_email_verified compares the typed one with the stash.
+        """
+        return None
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         url: str = super().get_login_redirect_url(request)
         membership = selectors.membership_current(

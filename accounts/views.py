@@ -6,8 +6,10 @@ with a message. Domain errors become a message next to the form.
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -248,13 +250,19 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:members")
 
 
-@login_required
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """Show an invitation and let the invited user accept it."""
+    """Show an invitation; the invited user accepts it, after signing up or logging in."""
     try:
         invitation = services.invitation_for_token(token)
     except errors.InvitationInvalid as error:
         return render(request, "accounts/invitation_invalid.html", {"error": error}, status=404)
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return redirect_to_login(request.get_full_path())
+        # The token came by mail to the invited address: signing up with it needs no second
+        # confirmation (AccountAdapter trusts that address only, never another one typed in).
+        get_account_adapter(request).stash_verified_email(request, invitation.email)
+        return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
     if request.method == "POST":
         try:
             membership = services.invitation_accept(user=request.user, token=token)
