@@ -1,8 +1,9 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from accounts import errors, services
+from accounts import errors, selectors, services
 from accounts.models import (
     AuditEvent,
     Invitation,
@@ -13,6 +14,7 @@ from accounts.models import (
     PartnerIntegration,
     ReviewCase,
 )
+from accounts.services.payments import payment_account_text
 from portal.admin import ReadOnlyAdminMixin
 
 
@@ -32,14 +34,14 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     readonly_fields = ["verification_status", "verified_at", "public_id", "details_source"]
     actions = ["suspend", "reinstate"]
 
-    @admin.action(description="Suspend sending")
+    @admin.action(description=_("Suspend sending"))
     def suspend(self, request: HttpRequest, queryset: QuerySet[Organisation]) -> None:
         for organisation in queryset:
             services.organisation_suspend(
                 staff=request.user, organisation=organisation, reason="suspended by staff"
             )
 
-    @admin.action(description="Lift the suspension")
+    @admin.action(description=_("Lift the suspension"))
     def reinstate(self, request: HttpRequest, queryset: QuerySet[Organisation]) -> None:
         for organisation in queryset:
             try:
@@ -71,19 +73,51 @@ def _decide(request: HttpRequest, queryset: QuerySet[ReviewCase], *, approve: bo
 class ReviewCaseAdmin(admin.ModelAdmin[ReviewCase]):
     """The staff review queue: risk flags from signing, and transfer requests."""
 
-    list_display = ["kind", "org_number", "organisation", "status", "reason", "created_at"]
+    list_display = [
+        "kind",
+        "org_number",
+        "organisation",
+        "status",
+        "reason",
+        "payment_change_summary",
+        "decisions",
+        "created_at",
+    ]
     list_filter = ["status", "kind"]
+    list_select_related = ["organisation", "payment_change"]
     readonly_fields = [f.name for f in ReviewCase._meta.fields]
+
+    @admin.display(description=_("payment account"))
+    def payment_change_summary(self, case: ReviewCase) -> str:
+        change = case.payment_change
+        if change is None:
+            return ""
+        return f"{payment_account_text(change.previous)} → {payment_account_text(change.proposed)}"
+
+    @admin.display(description=_("decisions with an effect"))
+    def decisions(self, case: ReviewCase) -> str:
+        return ", ".join(sorted(selectors.review_case_decisions(case=case))) or "-"
+
     actions = ["approve", "decline"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Approve (risk flag: verify; transfer: end the partner's hold)")
+    @admin.action(
+        description=_(
+            "Approve (risk flag: verify; payment account: apply it; takeover: confirm; "
+            "transfer: end the partner's hold)"
+        )
+    )
     def approve(self, request: HttpRequest, queryset: QuerySet[ReviewCase]) -> None:
         _decide(request, queryset, approve=True)
 
-    @admin.action(description="Decline (risk flag: reject the organisation)")
+    @admin.action(
+        description=_(
+            "Decline (risk flag: reject; payment account: keep the signed one; "
+            "takeover: suspend the organisation)"
+        )
+    )
     def decline(self, request: HttpRequest, queryset: QuerySet[ReviewCase]) -> None:
         _decide(request, queryset, approve=False)
 

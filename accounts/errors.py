@@ -94,3 +94,23 @@ class CaseClosed(AccountsError):
 class StatusChangeNotAllowed(AccountsError):
     code = "status_change_not_allowed"
     message = _("The organisation's status does not allow this change.")
+
+
+class DecisionWithoutEffect(AccountsError):
+    code = "decision_without_effect"
+    message = _("This decision would change nothing in the case's current state.")
+
+
+class PaymentChangeNotAllowed(AccountsError):
+    code = "payment_change_not_allowed"
+    message = _("The payment account cannot be changed while the organisation is blocked.")
+
+
+class PaymentChangeClosed(AccountsError):
+    code = "payment_change_closed"
+    message = _("This change of payment account has already been decided or withdrawn.")
+
+
+class PaymentChangeStale(AccountsError):
+    code = "payment_change_stale"
+    message = _("The payment account changed after this change was requested. Request it again.")

@@ -41,9 +41,10 @@ class Organisation(models.Model):
         DETAILS_CONFIRMED = "details_confirmed", _("Details confirmed")
         PENDING_REVIEW = "pending_review", _("Pending review")
         VERIFIED = "verified", _("Verified")
-        CONFLICT = "conflict", _("Organisation number held elsewhere")
         SUSPENDED = "suspended", _("Suspended")
         REJECTED = "rejected", _("Rejected")
+        # An unsigned claim that nobody signed in time: the number is free for the company again.
+        LAPSED = "lapsed", _("Claim lapsed")
 
     class DetailsSource(models.TextChoices):
         REGISTER = "register", _("Company register")
@@ -51,7 +52,7 @@ class Organisation(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     org_number = models.CharField(
-        _("organisation number"), max_length=11, unique=True, validators=[validate_org_number]
+        _("organisation number"), max_length=11, validators=[validate_org_number]
     )
     is_sole_trader = models.BooleanField(_("sole trader (enskild firma)"), default=False)
     legal_name = models.CharField(_("legal name"), max_length=200)
@@ -95,6 +96,12 @@ class Organisation(models.Model):
                 condition=Q(org_number__regex=r"^\d{6}-\d{4}$"), name="org_number_normalised"
             ),
             models.CheckConstraint(condition=~Q(iban="") | Q(bic=""), name="bic_only_with_iban"),
+            # A lapsed claim keeps its rows for its members but no longer holds the number.
+            models.UniqueConstraint(
+                fields=["org_number"],
+                condition=~Q(verification_status="lapsed"),
+                name="one_live_organisation_per_org_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -107,6 +114,74 @@ class Organisation(models.Model):
     @property
     def seat_limit(self) -> int | None:
         return PLAN_SEATS[self.plan]
+
+    @property
+    def has_signed(self) -> bool:
+        """Whether a signature covers the details: from then on the payment account is guarded."""
+        return self.verification_status in SIGNED_STATUSES
+
+
+# Statuses reached only through a signature (or a staff decision after one).
+SIGNED_STATUSES = frozenset(
+    {
+        Organisation.VerificationStatus.PENDING_REVIEW,
+        Organisation.VerificationStatus.VERIFIED,
+        Organisation.VerificationStatus.SUSPENDED,
+        Organisation.VerificationStatus.REJECTED,
+    }
+)
+PAYMENT_FIELDS = ("bankgiro", "plusgiro", "iban", "bic")
+
+
+class PaymentDetailsChange(models.Model):
+    """A new payment account for a signed organisation, waiting for a BankID confirmation.
+
+    Redirecting a sender's payments is the classic invoice fraud, so the account that
+    invoices carry changes only when a user confirms the change with BankID (and staff
+    approve it when that user is not one of the register's signatories).
+    """
+
+    class Status(models.TextChoices):
+        AWAITING_SIGNATURE = "awaiting_signature", _("Waiting for BankID confirmation")
+        IN_REVIEW = "in_review", _("Waiting for review by our staff")
+        APPLIED = "applied", _("Applied")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN = (Status.AWAITING_SIGNATURE, Status.IN_REVIEW)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="payment_changes"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Both as {"bankgiro", "plusgiro", "iban", "bic"}: what invoices carry now, and after.
+    previous = models.JSONField()
+    proposed = models.JSONField()
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.AWAITING_SIGNATURE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(status__in=["awaiting_signature", "in_review"]),
+                name="one_open_payment_change_per_org",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.previous} -> {self.proposed} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
 
 
 class Permission(models.TextChoices):
@@ -275,11 +350,15 @@ class ReviewCase(models.Model):
     class Kind(models.TextChoices):
         TRANSFER_REQUEST = "transfer_request", _("Transfer request")
         RISK_FLAG = "risk_flag", _("Risk flag")
+        PAYMENT_CHANGE = "payment_change", _("Payment account change")
+        TAKEOVER = "takeover", _("Taken over by the company's signatory")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         APPROVED = "approved", _("Approved")
         DECLINED = "declined", _("Declined")
+        # Events made the case moot (a takeover, a withdrawn change): no decision is left to take.
+        CLOSED = "closed", _("Closed without decision")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -289,6 +368,13 @@ class ReviewCase(models.Model):
     org_number = models.CharField(max_length=11)
     registration = models.ForeignKey(
         NetworkRegistration, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    payment_change = models.ForeignKey(
+        PaymentDetailsChange,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="review_cases",
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -15,6 +15,8 @@ from accounts.models import (
     Membership,
     NetworkRegistration,
     Organisation,
+    PaymentDetailsChange,
+    ReviewCase,
 )
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -101,7 +103,11 @@ def org_number_claim(*, org_number: str) -> OrgNumberClaim:
         .select_related("partner")
         .first()
     )
-    organisation = Organisation.objects.filter(org_number=org_number).first()
+    organisation = (
+        Organisation.objects.filter(org_number=org_number)
+        .exclude(verification_status=Organisation.VerificationStatus.LAPSED)
+        .first()
+    )
     return OrgNumberClaim(organisation=organisation, registration=registration)
 
 
@@ -121,10 +127,67 @@ def user_has_totp(*, user: Any) -> bool:
 
 def transfer_requested(*, org_number: str) -> bool:
     """Return whether a transfer of the org number is already waiting for staff."""
-    from accounts.models import ReviewCase
-
     return ReviewCase.objects.filter(
         kind=ReviewCase.Kind.TRANSFER_REQUEST,
         org_number=org_number,
         status=ReviewCase.Status.OPEN,
     ).exists()
+
+
+# An unverified holder does not lock the company out: its signatory may take the number over.
+TAKEOVER_STATUSES = frozenset(
+    {
+        Organisation.VerificationStatus.UNVERIFIED,
+        Organisation.VerificationStatus.DETAILS_CONFIRMED,
+        Organisation.VerificationStatus.PENDING_REVIEW,
+    }
+)
+
+
+def organisation_can_be_taken_over(*, organisation: Organisation) -> bool:
+    """Return whether a signatory of the company may take this organisation over."""
+    return organisation.verification_status in TAKEOVER_STATUSES
+
+
+def payment_change_open(*, organisation: Organisation) -> PaymentDetailsChange | None:
+    """Return the organisation's change of payment account that has not taken effect yet."""
+    return (
+        PaymentDetailsChange.objects.filter(
+            organisation=organisation, status__in=PaymentDetailsChange.OPEN
+        )
+        .select_related("requested_by")
+        .first()
+    )
+
+
+def payment_change_get(*, organisation: Organisation, public_id: Any) -> PaymentDetailsChange:
+    """Return one of the organisation's open payment changes, or 404."""
+    return _get_or_404(
+        PaymentDetailsChange.objects.filter(
+            organisation=organisation, status__in=PaymentDetailsChange.OPEN
+        ),
+        public_id=public_id,
+    )
+
+
+def review_case_decisions(*, case: ReviewCase) -> frozenset[str]:
+    """Return the decisions ("approve", "decline") that would change something now."""
+    both = frozenset({"approve", "decline"})
+    if case.status != ReviewCase.Status.OPEN:
+        return frozenset()
+    organisation = case.organisation
+    if case.kind == ReviewCase.Kind.RISK_FLAG:
+        pending = organisation is not None and organisation.verification_status == (
+            Organisation.VerificationStatus.PENDING_REVIEW
+        )
+        return both if pending else frozenset()
+    if case.kind == ReviewCase.Kind.PAYMENT_CHANGE:
+        change = case.payment_change
+        in_review = change is not None and change.status == PaymentDetailsChange.Status.IN_REVIEW
+        return both if in_review else frozenset()
+    if case.kind == ReviewCase.Kind.TAKEOVER:
+        suspended = organisation is not None and organisation.verification_status == (
+            Organisation.VerificationStatus.SUSPENDED
+        )
+        return frozenset({"approve"}) if suspended else both
+    return both

@@ -125,7 +125,12 @@ def join(request: HttpRequest, org_number: str) -> HttpResponse:
         except (errors.AlreadyMember, errors.JoinRequestPending) as error:
             messages.info(request, str(error))
     # Only the name and number are shown: the user is not a member yet.
-    context = {"form": form, "org_number": org_number, "legal_name": organisation.legal_name}
+    context = {
+        "form": form,
+        "org_number": org_number,
+        "legal_name": organisation.legal_name,
+        "can_take_over": selectors.organisation_can_be_taken_over(organisation=organisation),
+    }
     return render(request, "accounts/join.html", context)
 
 
@@ -352,18 +357,26 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             changes = dict(form.cleaned_data)
             if changes["logo"] is None:
                 del changes["logo"]  # no new file: keep the current logo
-            services.organisation_update(
-                actor=request.user,
-                organisation=organisation,
-                changes=changes,
-                ip_address=client_ip(request),
-            )
+            try:
+                change = services.organisation_update(
+                    actor=request.user,
+                    organisation=organisation,
+                    changes=changes,
+                    ip_address=client_ip(request),
+                )
+            except errors.AccountsError as error:
+                messages.error(request, str(error))
+                return redirect("accounts:settings")
             messages.success(request, _("The details have been saved."))
+            if change is not None:
+                # The new account waits for a BankID confirmation: take the user straight there.
+                return redirect("signing:payment_change", public_id=change.public_id)
             return redirect("accounts:settings")
     context = {
         "form": form,
         "organisation": organisation,
         "can_edit": can_edit,
+        "payment_change": selectors.payment_change_open(organisation=organisation),
         "can_change_plan": membership.can(Permission.MANAGE_PLAN),
         "plan_form": PlanForm(initial={"plan": organisation.plan}),
     }

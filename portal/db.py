@@ -94,3 +94,21 @@ def append_only(table: str) -> migrations.RunPython:
 def refuse_truncate(table: str) -> migrations.RunPython:
     """Return a migration operation that makes an append-only table refuse TRUNCATE too."""
     return _reversible(table, _truncate_statements)
+
+
+def _sqlite_triggers(table: str, vendor: str, forbid: bool) -> list[str]:
+    if vendor != "sqlite":
+        return []
+    drop = _statements(table, vendor, False)
+    return drop + _statements(table, vendor, True) if forbid else drop
+
+
+def append_only_around_rebuild(table: str) -> tuple[migrations.RunPython, migrations.RunPython]:
+    """Return operations to put before and after an ALTER that rebuilds an append-only table.
+
+    SQLite applies many ALTERs by copying the table into a new one, and the triggers go
+    with the old table; PostgreSQL alters in place and keeps them, so it needs nothing.
+    """
+    after = _reversible(table, _sqlite_triggers)
+    assert after.reverse_code is not None
+    return migrations.RunPython(after.reverse_code, after.code), after

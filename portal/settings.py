@@ -157,6 +157,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "invoices.sweep_deliveries",
         "schedule": float(DELIVERY_SWEEP_SECONDS),
     },
+    "lapse-unsigned-claims": {
+        "task": "accounts.lapse_unsigned_claims",
+        "schedule": 3600.0,
+    },
 }
 CELERY_TIMEZONE = "Europe/Stockholm"
 
@@ -191,6 +195,8 @@ ACCOUNT_USER_DISPLAY = "accounts.adapters.user_display"  # the e-mail, not the g
 ACCOUNT_RATE_LIMITS_ENABLED = True  # allauth's defaults: login failures, signups, resets
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "e-faktura"
+# allauth's set-up form draws a new secret on every GET; ours keeps one per session.
+MFA_FORMS = {"activate_totp": "accounts.mfa.ActivateTOTPForm"}
 
 # --- E-mail -------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -227,6 +233,11 @@ BANKID_CLIENT_CERT = env_str("BANKID_CLIENT_CERT")  # PEM of the RP certificate 
 BANKID_CLIENT_KEY = env_str("BANKID_CLIENT_KEY")
 BANKID_SERVER_CA = env_str("BANKID_SERVER_CA")  # PEM pinned for BankID's TLS server certificate
 BANKID_TIMEOUT = env_int("BANKID_TIMEOUT", 10)
+# Every order start costs an RP call: at most this many per user, and per organisation, per window.
+BANKID_START_LIMIT = env_int("BANKID_START_LIMIT", 5)
+BANKID_START_WINDOW_SECONDS = env_int("BANKID_START_WINDOW_SECONDS", 600)
+# An organisation registered but not signed for within this many days no longer holds its number.
+UNSIGNED_CLAIM_DAYS = env_int("UNSIGNED_CLAIM_DAYS", 30)
 # PEM files whose roots are trusted for signatures (BankID Root CA v1 in production).
 BANKID_SIGNATURE_ROOTS = env_list("BANKID_SIGNATURE_ROOTS")
 # The simulator's own signing root is trusted only when this says so; never in production.

@@ -1,5 +1,12 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import OrganisationDetailsForm
+from signing.services.details import SIGNED_FIELDS
 
 
 class ConfirmDetailsForm(forms.Form):
@@ -9,3 +16,31 @@ class ConfirmDetailsForm(forms.Form):
         error_messages={"required": _("Tick the box to confirm the details.")},
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ConfirmPaymentChangeForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I confirm that invoices shall carry the new payment account."),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm the new account.")},
+    )
+
+
+class TakeoverForm(OrganisationDetailsForm):
+    """The register's details, locked, plus the signatory's own payment account.
+
+    Nothing the earlier claimant typed is carried over: the signatory signs only the
+    register's data and what they enter here themselves.
+    """
+
+    confirm = forms.BooleanField(
+        label=_("I am a signatory of the company and take over its registration in the portal."),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm that you are a signatory.")},
+    )
+
+    def signed_details(self) -> dict[str, Any]:
+        """Return the details the takeover signature attests, as the organisation stores them."""
+        details = {name: getattr(self.details(), name, None) for name in SIGNED_FIELDS}
+        details["country_code"] = "SE"
+        return details

@@ -9,8 +9,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+from accounts.models import Organisation, PaymentDetailsChange
 from portal.models import AppendOnlyModel
+
+
+class Purpose(models.TextChoices):
+    """What a signature attests; each has its own completion in signing.services."""
+
+    VERIFICATION = "verification", _("Company verification")
+    # An authorised signatory claims a number that an unverified organisation holds.
+    TAKEOVER = "takeover", _("Takeover by the company's signatory")
+    PAYMENT_CHANGE = "payment_change", _("Confirmation of a new payment account")
 
 
 class SigningOrder(models.Model):
@@ -31,6 +40,14 @@ class SigningOrder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signing_orders"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.STARTING)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.VERIFICATION)
+    payment_change = models.ForeignKey(
+        PaymentDetailsChange,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signing_orders",
+    )
     order_ref = models.CharField(max_length=64, blank=True)
     auto_start_token = models.CharField(max_length=64, blank=True)
     qr_start_token = models.CharField(max_length=64, blank=True)
@@ -75,10 +92,24 @@ class SigningOrder(models.Model):
 class SignatureEvidence(AppendOnlyModel):
     """What was signed, by whom and how it was checked; written once, never changed."""
 
-    organisation = models.OneToOneField(
+    class Outcome(models.TextChoices):
+        VERIFIED = "verified", _("The organisation was verified")
+        PENDING_REVIEW = "pending_review", _("Sent to review by our staff")
+        TAKEN_OVER = "taken_over", _("The signatory took the organisation over")
+        PAYMENT_CHANGE_APPLIED = "payment_change_applied", _("The new payment account applies")
+        PAYMENT_CHANGE_IN_REVIEW = (
+            "payment_change_in_review",
+            _("The new payment account waits for review"),
+        )
+        # The organisation was suspended or rejected meanwhile: the signature changes nothing.
+        RECORDED_ONLY = "recorded_only", _("Recorded only; nothing changed")
+
+    organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="signature_evidence"
     )
     order = models.OneToOneField(SigningOrder, on_delete=models.PROTECT, related_name="evidence")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.VERIFICATION)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, default=Outcome.VERIFIED)
     signer_name = models.CharField(max_length=200)
     personal_number_masked = models.CharField(max_length=13)
     # HMAC of the personal number: lets staff match a known number without storing it plainly.
@@ -98,7 +129,8 @@ class SignatureEvidence(AppendOnlyModel):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "signature evidence"
+        verbose_name = _("signature evidence")
+        verbose_name_plural = _("signature evidence")
 
     def __str__(self) -> str:
         return f"{self.organisation} signed by {self.signer_name} at {self.signed_at:%Y-%m-%d}"

@@ -36,11 +36,16 @@ _PENDING_REVIEW = SendingDecision(
 _SUSPENDED = SendingDecision(
     False, "organisation_suspended", _("Sending is suspended for this organisation.")
 )
+_LAPSED = SendingDecision(
+    False,
+    "organisation_not_verified",
+    _("Nobody signed the company details in time, so the registration lapsed. Register again."),
+)
 _DECISIONS: dict[str, SendingDecision] = {
     Status.VERIFIED: SendingDecision(True),
     Status.UNVERIFIED: _NOT_VERIFIED,
     Status.DETAILS_CONFIRMED: _NOT_VERIFIED,
-    Status.CONFLICT: _NOT_VERIFIED,
+    Status.LAPSED: _LAPSED,
     Status.PENDING_REVIEW: _PENDING_REVIEW,
     Status.SUSPENDED: _SUSPENDED,
     Status.REJECTED: _SUSPENDED,
@@ -52,11 +57,13 @@ def sending_allowed(*, organisation: Organisation) -> SendingDecision:
     return _DECISIONS[organisation.verification_status]
 
 
-def signing_order_get(*, user: Any, organisation: Organisation, public_id: UUID) -> SigningOrder:
-    """Return the user's own order in the current organisation, or 404."""
-    order = SigningOrder.objects.filter(
-        public_id=public_id, user=user, organisation=organisation
-    ).first()
+def signing_order_get(*, user: Any, public_id: UUID) -> SigningOrder:
+    """Return the user's own order, or 404 (a takeover order's user is not yet a member)."""
+    order = (
+        SigningOrder.objects.filter(public_id=public_id, user=user)
+        .select_related("organisation", "payment_change")
+        .first()
+    )
     if order is None:
         raise Http404
     return order

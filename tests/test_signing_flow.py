@@ -305,7 +305,7 @@ def test_a_completion_replayed_into_another_organisations_order_is_rejected(
     mallory_client = Client()
     mallory_client.force_login(mallory)
     mallory_order = start_signing(mallory_client)
-    replayed = services._complete(mallory_order, completion)
+    replayed = services.order_complete(mallory_order, completion)
     assert replayed.status == SigningOrder.Status.FAILED
     # Mallory's order carries her own details and digest: Sara's signature matches neither.
     assert replayed.failure_reason in {

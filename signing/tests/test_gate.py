@@ -36,7 +36,7 @@ def test_a_second_user_of_a_verified_organisation_is_never_asked(bob_client: Cli
     assert bob_client.post("/test/send/").status_code == 200
 
 
-@pytest.mark.parametrize("status", [Status.UNVERIFIED, Status.DETAILS_CONFIRMED, Status.CONFLICT])
+@pytest.mark.parametrize("status", [Status.UNVERIFIED, Status.DETAILS_CONFIRMED, Status.LAPSED])
 def test_unverified_browser_send_goes_to_verification_and_back(status: str) -> None:
     client, _org = client_in(status)
     response = client.post("/test/send/?invoice=7")

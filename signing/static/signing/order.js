@@ -43,9 +43,15 @@
       .catch(function () {});
   }
 
-  // Leaving the page cancels the order, as BankID asks relying parties to do.
+  // Opening the BankID app on this device may hide or unload this page: the order must
+  // survive that, or the signature the user is about to give is lost.
+  let leftForApp = false;
+  const autostart = document.getElementById("autostart");
+  if (autostart) autostart.addEventListener("click", function () { leftForApp = true; });
+
+  // Leaving the page otherwise cancels the order, as BankID asks relying parties to do.
   window.addEventListener("pagehide", function () {
-    if (finished) return;
+    if (finished || leftForApp) return;
     const token = document.querySelector("input[name=csrfmiddlewaretoken]");
     const data = new FormData();
     if (token) data.append("csrfmiddlewaretoken", token.value);
