@@ -53,6 +53,10 @@ class ArticlesNeedPlus(InvoiceError):
 class AttachmentRejected(InvoiceError):
     code = "attachment_rejected"
 
+    def __init__(self, reason: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason  # lazy: an import's finding says it in Swedish and in English
+
 
 class SendingBlocked(InvoiceError):
     """The sending gate said no; `decision` carries the code the API answers with."""

@@ -16,6 +16,7 @@ class Layer(StrEnum):
     XSD = "xsd"  # UBL 2.1 schema
     CEN = "cen"  # EN 16931 business rules (official CEN XSLT)
     PEPPOL = "peppol"  # PEPPOL BIS 3 and Swedish national rules (invoices.peppol)
+    PORTAL = "portal"  # what the portal stores: embedded attachments' type, size and name
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+import unicodedata
+from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -22,6 +25,17 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(hops) >= count and (forwarded := _ip_or_none(hops[-count])):
             return forwarded
     return _ip_or_none(request.META.get("REMOTE_ADDR", ""))
+
+
+def content_disposition(filename: str) -> str:
+    """Return an RFC 6266 `attachment` header value for a download named `filename`.
+
+    `filename*` carries the exact name (UTF-8, percent-encoded, so no CR, LF or quote can
+    end the header); `filename` is a plain-ASCII fallback for clients that lack RFC 5987.
+    """
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    fallback = re.sub(r'[^\x20-\x7e]|["\\%]', "_", ascii_name).strip() or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _ip_or_none(value: str) -> str | None:

@@ -6,20 +6,24 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from accounts.services import audit_event_record
 from invoices import errors
 from invoices.models import Invoice, InvoiceAttachment
 from invoices.services.drafts import lock_draft
-from portal.files import sniff_mime_type
+from portal.files import safe_filename, sniff_mime_type
 
 
 @transaction.atomic
 def attachment_add(
     *, invoice: Invoice, user: Any, filename: str, content: bytes, description: str = ""
 ) -> InvoiceAttachment:
-    """Attach a PDF, PNG or JPEG (2 MB each, 10 MB per invoice) to a draft."""
+    """Attach a PDF, PNG or JPEG (2 MB each, 10 MB per invoice) to a draft.
+
+    Uploads and the files embedded in an imported UBL both come this way, so both meet
+    the same rules: the type the content really is, the sizes, a safe name.
+    """
     invoice = lock_draft(invoice)
     mime_type = sniff_mime_type(content)
     if mime_type is None:
@@ -31,7 +35,7 @@ def attachment_add(
         raise errors.AttachmentRejected(_("The attachments of an invoice may be 10 MB in all."))
     attachment = InvoiceAttachment(
         invoice=invoice,
-        filename=filename[:200] or "bilaga",
+        filename=safe_filename(filename, mime_type),
         mime_type=mime_type,
         description=description[:200],
         content=content,

@@ -7,18 +7,23 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from accounts.services import audit_event_record
 from invoices import errors, ubl
 from invoices.document import InvoiceDocument
+from invoices.findings import Finding, Layer, Severity
 from invoices.mapping import DOCUMENT_EXTRAS, LINE_EXTRAS, encode
-from invoices.models import Customer, Invoice, InvoiceAttachment
+from invoices.models import Customer, Invoice
+from invoices.services.attachments import attachment_add
 from invoices.services.drafts import invoice_create, refresh_totals
 from invoices.services.inputs import AllowanceInput, InvoiceInput, LineInput
 from invoices.services.registers import customer_save
 from invoices.validation import validate_document
 from invoices.xmlsafe import MAX_BYTES, parse_untrusted
+from portal.files import safe_filename
 
 MAX_IMPORT_BYTES = MAX_BYTES
 
@@ -114,6 +119,50 @@ def _document_extras(document: InvoiceDocument) -> dict[str, Any]:
     return extra
 
 
+def _attach_embedded(invoice: Invoice, document: InvoiceDocument, user: Any) -> None:
+    """Add the files embedded in the UBL as if uploaded; refuse the import if any fails.
+
+    Their declared mimeCode and filename are the sender's claims: attachment_add sniffs
+    the type, applies the sizes and makes the name safe, as for an upload.
+    """
+    findings = []
+    for item in document.attachments:
+        if not item.content:
+            continue
+        try:
+            attachment_add(
+                invoice=invoice,
+                user=user,
+                filename=item.filename or item.id,
+                content=item.content,
+                description=item.description,
+            )
+        except errors.AttachmentRejected as error:
+            findings.append(_attachment_finding(document, item.filename or item.id, error.reason))
+    if findings:
+        raise errors.ImportRejected(findings)  # the caller's transaction stores nothing
+
+
+def _attachment_finding(document: InvoiceDocument, filename: str, reason: Any) -> Finding:
+    root = "CreditNote" if document.kind == "credit_note" else "Invoice"
+
+    def say(language: str) -> str:
+        with translation.override(language):
+            return _("Attachment “%(name)s”: %(reason)s") % {
+                "name": safe_filename(filename),
+                "reason": reason,
+            }
+
+    return Finding(
+        rule="ATTACHMENT",
+        severity=Severity.FATAL,
+        message_en=say("en"),
+        message_sv=say("sv"),
+        location=f"/{root}/cac:AdditionalDocumentReference",
+        layer=Layer.PORTAL,
+    )
+
+
 @transaction.atomic
 def invoice_import(*, organisation: Organisation, user: Any, data: bytes) -> Invoice:
     """Import a UBL Invoice or CreditNote as a draft of the organisation.
@@ -138,16 +187,7 @@ def invoice_import(*, organisation: Organisation, user: Any, data: bytes) -> Inv
     invoice.prepaid_amount = document.totals.prepaid
     invoice.rounding_amount = document.totals.rounding
     invoice.save(update_fields=["source", "extra", "prepaid_amount", "rounding_amount"])
-    for item in document.attachments:
-        if item.content:
-            InvoiceAttachment.objects.create(
-                invoice=invoice,
-                filename=item.filename or f"{item.id}",
-                description=item.description,
-                mime_type=item.mime_type,
-                content=item.content,
-                size=len(item.content),
-            )
+    _attach_embedded(invoice, document, user)
     refresh_totals(invoice)
     audit_event_record(
         action=f"{kind}.imported",

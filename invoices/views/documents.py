@@ -38,6 +38,7 @@ from invoices.models import Customer, DeliveryChannel, Invoice, InvoiceAttachmen
 from invoices.pdf import render_filename, render_pdf
 from invoices.presentation import describe_location
 from invoices.services.inputs import HEADER_FIELDS
+from portal.http import content_disposition
 
 PAGE_SIZE = 25
 
@@ -271,7 +272,7 @@ def invoice_credit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 def download_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(filename)
     return response
 
 
