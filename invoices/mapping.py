@@ -25,6 +25,7 @@ from invoices.document import (
     Party,
     PaymentMeans,
 )
+from invoices.messages import net_terms
 from invoices.models import AllowanceCharge as AllowanceChargeRow
 from invoices.models import Customer, Invoice, InvoiceLine
 
@@ -175,8 +176,8 @@ def document_for(invoice: Invoice) -> InvoiceDocument:
         order_reference=invoice.order_reference,
         notes=[invoice.notes] if invoice.notes else [],
         payment_means=payment_means_for(invoice.organisation, invoice.payment_reference),
-        payment_terms=structured.get("payment_terms")
-        or f"{(invoice.due_date - invoice.issue_date).days} dagar netto",
+        # The document's language is the portal's; the page shows its reader's (presentation).
+        payment_terms=structured.get("payment_terms") or net_terms(invoice).in_portal_language(),
         allowances_charges=[_allowance(row) for row in invoice.allowances_charges.all()],
         attachments=[
             Attachment(

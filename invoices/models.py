@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -319,10 +320,16 @@ class Delivery(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="deliveries")
     channel = models.CharField(max_length=10, choices=DeliveryChannel.choices)
     recipient = models.CharField(max_length=200)
+    # Codes and parameters render in the reader's language (invoices.messages); the text
+    # beside them is the portal's language, and all that rows from before the codes have.
     reason = models.CharField(max_length=300)
+    reason_code = models.CharField(max_length=40, blank=True)
+    reason_params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     receipt = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -345,13 +352,26 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"{self.invoice} via {self.channel} ({self.status})"
 
+    @property
+    def reason_text(self) -> str:
+        """Why this channel was chosen, in the active language."""
+        return _render(self.reason_code, self.reason_params, self.reason)
+
+    @property
+    def error_text(self) -> str:
+        """Why the last attempt failed, in the active language."""
+        return _render(self.error_code, self.error_params, self.last_error)
+
 
 class InvoiceEvent(AppendOnlyModel):
     """One line of an invoice's history: a status change or a delivery attempt."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="events")
     status = models.CharField(max_length=20)
+    # As on Delivery: the code renders in the reader's language; older rows have only detail.
     detail = models.CharField(max_length=500, blank=True)
+    code = models.CharField(max_length=40, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -366,6 +386,18 @@ class InvoiceEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.invoice} {self.status}"
+
+    @property
+    def text(self) -> str:
+        """The line's detail in the active language."""
+        return _render(self.code, self.params, self.detail)
+
+
+def _render(code: str, params: dict[str, Any], text: str) -> str:
+    # Imported here: the catalogue reads the labels of this module's choices.
+    from invoices.messages import render
+
+    return render(code, params, fallback=text)
 
 
 class ReceivedInvoice(models.Model):

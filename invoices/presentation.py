@@ -1,11 +1,17 @@
-"""Say where a validation finding points, in the words of the invoice form."""
+"""Say where a validation finding points, in the words of the invoice form; show the
+portal's own payment terms in the reader's language."""
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
+
+from invoices.document import InvoiceDocument
+from invoices.messages import net_terms
+from invoices.models import Invoice
 
 # The first matching path fragment names the place; order matters (most specific first).
 _PLACES: list[tuple[str, Callable[[re.Match[str]], str]]] = [
@@ -33,3 +39,15 @@ def describe_location(location: str) -> str:
         if match:
             return str(name(match))
     return _("The invoice")
+
+
+def terms_for_reader(invoice: Invoice, document: InvoiceDocument) -> InvoiceDocument:
+    """Return the document with the terms the portal wrote in the active language.
+
+    Terms an imported invoice brought along are the seller's own words and stay as they are.
+    """
+    if not document.payment_terms or "payment_terms" in invoice.extra:
+        return document
+    shown = copy.copy(document)
+    shown.payment_terms = str(net_terms(invoice))
+    return shown

@@ -198,3 +198,11 @@ def bankid_simulator_mtls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield simulator
     finally:
         simulator.stop()
+
+
+@pytest.fixture
+def sim(bankid_simulator: Simulator, settings: Any) -> Simulator:
+    """The shared simulator, reset, with the portal's RP client pointed at it."""
+    settings.BANKID_URL = bankid_simulator.base_url
+    bankid_simulator.reset()
+    return bankid_simulator

@@ -174,8 +174,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 # --- The BankID simulator (a real process; see tests/bankid_simulator.py) -----------------
 
-from tests.bankid_simulator import bankid_simulator, bankid_simulator_mtls  # noqa: E402, F401
+from tests.bankid_simulator import bankid_simulator, bankid_simulator_mtls, sim  # noqa: E402, F401
 
 # --- Delivery channels: a PEPPOL test receiver process and a loopback SMTP server ---------
 from tests.peppol_receiver import peppol_receiver  # noqa: E402, F401
 from tests.smtp_server import smtp_server  # noqa: E402, F401
+

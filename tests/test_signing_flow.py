@@ -7,8 +7,6 @@ the simulator's app-emulation endpoints.
 
 from __future__ import annotations
 
-import re
-import time
 from typing import Any
 
 import pytest
@@ -17,36 +15,30 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Membership, Organisation, ReviewCase
-from accounts.tests.factories import PASSWORD, MembershipFactory, UserFactory
+from accounts.tests.factories import UserFactory
 from signing import bankid, services
 from signing.models import SignatureEvidence, SigningOrder
 from tests.bankid_simulator import Simulator
+from tests.signing_steps import (
+    SARA,
+    TOLVAN,
+    fjallgarden_create,
+    login,
+    member,
+    poll_until_done,
+    scanned_qr,
+    sign_in_app,
+    start_signing,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("signing.tests.gate_urls")]
 
 Status = Organisation.VerificationStatus
-FJALLGARDEN = {"org_number": "559045-6785", "legal_name": "Fjällgården Turism AB"}
-SARA = {"personal_number": "199206304421", "given_name": "Sara", "surname": "Nilsson"}
-TOLVAN = {"personal_number": "197212121219", "given_name": "Tolvan", "surname": "Tolvansson"}
-
-
-@pytest.fixture
-def sim(bankid_simulator: Simulator, settings: Any) -> Simulator:
-    settings.BANKID_URL = bankid_simulator.base_url
-    bankid_simulator.reset()
-    return bankid_simulator
 
 
 @pytest.fixture
 def organisation(db: None) -> Organisation:
-    return Organisation.objects.create(
-        **FJALLGARDEN,
-        vat_number="SE559045678501",
-        street_address="Fjällvägen 8",
-        postal_code="837 52",
-        city="Åre",
-        bankgiro="5050-1055",
-    )
+    return fjallgarden_create()
 
 
 @pytest.fixture
@@ -54,51 +46,6 @@ def client(organisation: Organisation) -> Client:
     """Sara, owner of the organisation and its signatory in the register, logged in."""
     member(organisation, "sara@fjallgarden.example")
     return login("sara@fjallgarden.example")[0]
-
-
-def member(organisation: Organisation, email: str, role: str = Membership.Role.OWNER) -> Any:
-    return MembershipFactory(organisation=organisation, user__email=email, role=role).user
-
-
-def login(email: str) -> tuple[Client, Any]:
-    client = Client()
-    response = client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client, response
-
-
-def start_signing(client: Client, next_url: str = "") -> SigningOrder:
-    url = reverse("signing:verify") + (f"?next={next_url}" if next_url else "")
-    response = client.post(url, {"confirm": "on", "next": next_url})
-    assert response.status_code == 302, response.content
-    public_id = response.url.rstrip("/").rsplit("/", 1)[-1]
-    return SigningOrder.objects.get(public_id=public_id)
-
-
-def scanned_qr(client: Client, order: SigningOrder) -> str:
-    svg = client.get(reverse("signing:order_qr", args=[order.public_id])).content.decode()
-    match = re.search(r"<!-- (bankid\.[^ ]+) -->", svg)
-    assert match is not None
-    return match.group(1)
-
-
-def poll_until_done(client: Client, order: SigningOrder, *, tries: int = 10) -> dict[str, Any]:
-    """Poll like the page does (BankID allows one collect a second) until terminal."""
-    url = reverse("signing:order_status", args=[order.public_id])
-    for _ in range(tries):
-        state: dict[str, Any] = client.get(url).json()
-        if state["status"] != "pending":
-            return state
-        time.sleep(1.05)
-    raise AssertionError(f"order still pending: {state}")
-
-
-def sign_in_app(
-    sim: Simulator, client: Client, order: SigningOrder, person: dict[str, str]
-) -> None:
-    sim.open_app(qr=scanned_qr(client, order), **person)
-    order.refresh_from_db()
-    sim.confirm(order.order_ref)
 
 
 def test_first_user_signs_and_a_colleague_is_never_asked(

@@ -13,11 +13,12 @@ from django.core.management import call_command
 from accounts import selectors
 from accounts.models import Membership, NetworkRegistration, Organisation, PartnerIntegration
 from accounts.numbers import parse_org_number
+from accounts.registry import FixtureRegister
 
 pytestmark = pytest.mark.django_db
 
 ORGANISATION_KEYS = {"org_number", "name", "verification_status", "plan"}
-USER_KEYS = {"email", "password", "org_number", "role", "is_staff"}
+USER_KEYS = {"email", "password", "org_number", "role", "is_staff", "note"}
 PARTNER_KEYS = {"name", "org_numbers"}
 
 
@@ -105,11 +106,20 @@ def test_a_verified_organisation_with_two_users(demo):
     assert verified[0]["plan"] == "plus"
 
 
-def test_an_unverified_organisation_with_an_owner(demo):
+def test_unverified_organisations_with_an_owner_each(demo):
     unverified = [o for o in demo["organisations"] if o["verification_status"] == "unverified"]
-    assert len(unverified) == 1
-    members = _members_of(demo, unverified[0]["org_number"])
-    assert [m["role"] for m in members] == ["owner"]
+    assert len(unverified) == 2
+    for organisation in unverified:
+        members = _members_of(demo, organisation["org_number"])
+        assert [m["role"] for m in members] == ["owner"]
+
+
+def test_a_squatted_number_and_its_signatory_without_organisation(demo):
+    sara = next(u for u in demo["users"] if u["email"] == "sara@fjallgarden.example")
+    assert (sara["org_number"], sara["is_staff"]) == (None, False)
+    assert "559045-6785" in sara["note"]
+    record = FixtureRegister().lookup("559045-6785")
+    assert record is not None and record.signatories[0].name == "Sara Nilsson"
 
 
 def test_a_partner_holds_a_third_org_number(demo):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
+
+from invoices.messages import Message
 
 
 @dataclass(frozen=True)
@@ -21,11 +24,22 @@ class Parcel:
 
 
 class DeliveryFailure(Exception):
-    """A delivery that did not happen; `reason` is shown in the "To manage" list."""
+    """A delivery that did not happen, by a code of invoices.messages and its parameters.
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    The message is stored on the delivery and shown in the "To manage" list in the reader's
+    language; `reason` renders it in the active language (logs, the task's result).
+    """
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.message = Message(code, params)
+
+    @property
+    def reason(self) -> str:
+        return str(self.message)
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 class TransientFailure(DeliveryFailure):

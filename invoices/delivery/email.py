@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.utils.translation import gettext as _
 
 from invoices.delivery.base import Parcel, PermanentFailure, TransientFailure
 
@@ -47,9 +46,7 @@ def send_email(parcel: Parcel, *, connection: Any | None = None) -> str:
     try:
         validate_email(parcel.recipient)
     except ValidationError:
-        raise PermanentFailure(
-            _("%(address)r is not a valid e-mail address.") % {"address": parcel.recipient}
-        ) from None
+        raise PermanentFailure("email.invalid_address", address=parcel.recipient) from None
     message = build_message(parcel, connection=connection)
     try:
         message.send(fail_silently=False)
@@ -92,24 +89,16 @@ def _failure(error: Exception, recipient: str) -> PermanentFailure | TransientFa
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return _refused(error, recipient)
     if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
-        return TransientFailure(_unreachable(error))
+        return TransientFailure("email.unreachable", error=str(error))
     if isinstance(error, smtplib.SMTPResponseException):
         # SMTP's own split (RFC 5321): 4yz is "try again later", 5yz is "never".
         text = _smtp_text(error.smtp_code, error.smtp_error)
         if 400 <= error.smtp_code < 500:
-            return TransientFailure(
-                _("The mail server asked to try again later: %(reply)s") % {"reply": text}
-            )
-        return PermanentFailure(
-            _("The mail server refused the message: %(reply)s") % {"reply": text}
-        )
+            return TransientFailure("email.try_later", reply=text)
+        return PermanentFailure("email.refused_message", reply=text)
     if isinstance(error, smtplib.SMTPException):
-        return PermanentFailure(_("The message could not be sent: %(error)s") % {"error": error})
-    return TransientFailure(_unreachable(error))
-
-
-def _unreachable(error: Exception) -> str:
-    return _("The mail server could not be reached: %(error)s") % {"error": error}
+        return PermanentFailure("email.not_sent", error=str(error))
+    return TransientFailure("email.unreachable", error=str(error))
 
 
 def _refused(
@@ -119,14 +108,8 @@ def _refused(
     answers = list(error.recipients.values())
     text = "; ".join(_smtp_text(code, reply) for code, reply in answers)
     if answers and all(400 <= code < 500 for code, _ in answers):
-        return TransientFailure(
-            _("The mail server deferred %(address)s: %(reply)s")
-            % {"address": recipient, "reply": text}
-        )
-    return PermanentFailure(
-        _("The mail server refused the address %(address)s: %(reply)s")
-        % {"address": recipient, "reply": text}
-    )
+        return TransientFailure("email.deferred", address=recipient, reply=text)
+    return PermanentFailure("email.refused_address", address=recipient, reply=text)
 
 
 def _smtp_text(code: int, reply: bytes | str) -> str:

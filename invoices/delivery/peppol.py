@@ -6,7 +6,6 @@ from typing import Any
 
 import httpx
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from invoices.delivery.base import Parcel, PermanentFailure, TransientFailure
 
@@ -24,7 +23,7 @@ def send_peppol(
 ) -> str:
     """POST the parcel's UBL to the access point and return its receipt."""
     if not endpoint_url:
-        raise PermanentFailure(_("No PEPPOL access point is configured (PEPPOL_ACCESS_POINT_URL)."))
+        raise PermanentFailure("peppol.unconfigured")
     try:
         if client is not None:
             response = _post(client, parcel, endpoint_url, timeout)
@@ -33,14 +32,9 @@ def send_peppol(
                 response = _post(own_client, parcel, endpoint_url, timeout)
     except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
         # A configuration mistake, although httpx counts a bad scheme as a transport error.
-        raise PermanentFailure(
-            _("The PEPPOL access point URL is not usable: %(error)s") % {"error": error}
-        ) from error
+        raise PermanentFailure("peppol.bad_url", error=str(error)) from error
     except httpx.TransportError as error:
-        raise TransientFailure(
-            _("The PEPPOL access point could not be reached: %(error)s")
-            % {"error": _describe(error)}
-        ) from error
+        raise TransientFailure("peppol.unreachable", error=_describe(error)) from error
     return _receipt(response, parcel)
 
 
@@ -76,12 +70,8 @@ def _receipt(response: httpx.Response, parcel: Parcel) -> str:
     detail = f"(HTTP {status}): {text}" if text else f"(HTTP {status})"
     if status == 409 or status in TRANSIENT_STATUSES or status >= 500:
         # A 409 that is not "duplicate" may be the same key still in flight: ask again later.
-        raise TransientFailure(
-            _("The PEPPOL access point is unavailable %(detail)s") % {"detail": detail}
-        )
-    raise PermanentFailure(
-        _("The PEPPOL access point refused the document %(detail)s") % {"detail": detail}
-    )
+        raise TransientFailure("peppol.unavailable", detail=detail)
+    raise PermanentFailure("peppol.refused", detail=detail)
 
 
 def _message_id(response: httpx.Response) -> str:

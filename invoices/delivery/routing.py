@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-
 from accounts.models import Organisation
+from invoices.messages import Message
 from invoices.models import Customer, DeliveryChannel
 
 
@@ -15,7 +14,7 @@ from invoices.models import Customer, DeliveryChannel
 class Route:
     channel: str
     recipient: str  # the member's public id, a PEPPOL participant id, or an e-mail address
-    reason: str
+    reason: Message
 
 
 def member_for(customer: Customer) -> Organisation | None:
@@ -48,7 +47,7 @@ def _network(customer: Customer) -> Route | None:
     return Route(
         DeliveryChannel.NETWORK,
         str(member.public_id),
-        _("the buyer uses the portal: the invoice goes to its inbox"),
+        Message("route.network"),
     )
 
 
@@ -56,20 +55,14 @@ def _peppol(customer: Customer) -> Route | None:
     participant = _peppol_id(customer)
     if not participant:
         return None
-    return Route(
-        DeliveryChannel.PEPPOL,
-        participant,
-        _("the buyer has PEPPOL participant id %(id)s") % {"id": participant},
-    )
+    return Route(DeliveryChannel.PEPPOL, participant, Message("route.peppol", {"id": participant}))
 
 
 def _email(customer: Customer) -> Route | None:
     if not customer.email:
         return None
     return Route(
-        DeliveryChannel.EMAIL,
-        customer.email,
-        _("the buyer receives invoices by e-mail at %(email)s") % {"email": customer.email},
+        DeliveryChannel.EMAIL, customer.email, Message("route.email", {"email": customer.email})
     )
 
 
@@ -91,7 +84,7 @@ def choose_route(customer: Customer) -> Route | None:
         route = find(customer)
         if route is not None:
             if preferred in _BY_CHANNEL:
-                reason = _("the preferred channel is not usable; %(reason)s")
-                return Route(route.channel, route.recipient, reason % {"reason": route.reason})
+                reason = Message("route.fallback", {"reason": route.reason})
+                return Route(route.channel, route.recipient, reason)
             return route
     return None

@@ -15,10 +15,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from invoices.delivery.base import Parcel, PermanentFailure, TransientFailure
+from invoices.messages import Message, channel
 from invoices.models import Delivery, DeliveryChannel, Invoice, ReceivedInvoice
 from invoices.services.issuing import invoice_document
 from invoices.services.sending import enqueue_delivery, invoice_event
@@ -91,7 +91,7 @@ def _deliver_to_inbox(delivery: Delivery) -> str:
     """Put the invoice in the member's inbox, in the caller's transaction with the outcome."""
     recipient = Organisation.objects.filter(public_id=delivery.recipient).first()
     if recipient is None:
-        raise PermanentFailure(_("The receiving organisation no longer exists."))
+        raise PermanentFailure("inbox.gone")
     invoice = delivery.invoice
     received = ReceivedInvoice.objects.create(
         delivery=delivery,
@@ -121,7 +121,7 @@ def _record(
     delivery: Delivery,
     status: str,
     *,
-    error: str = "",
+    error: Message | None = None,
     receipt: str = "",
     retry_in: float | None = None,
 ) -> None:
@@ -129,7 +129,9 @@ def _record(
     Delivery.objects.filter(pk=delivery.pk).update(
         status=status,
         attempts=delivery.attempts,
-        last_error=error[:500],
+        last_error=error.in_portal_language()[:500] if error else "",
+        error_code=error.code if error else "",
+        error_params=error.params_json() if error else {},
         receipt=receipt[:200],
         updated_at=now,
         retry_at=now + timedelta(seconds=retry_in) if retry_in is not None else None,
@@ -137,13 +139,15 @@ def _record(
     )
     invoice_status = _INVOICE_STATUS[status]
     Invoice.objects.filter(pk=delivery.invoice_id).update(status=invoice_status)
-    detail = receipt if status == Status.DELIVERED else error
     label = "attempt_failed" if status == Status.QUEUED else status
-    line = _("%(channel)s, attempt %(attempt)s: %(detail)s") % {
-        "channel": delivery.get_channel_display(),
-        "attempt": delivery.attempts,
-        "detail": detail,
-    }
+    line = Message(
+        "event.attempt",
+        {
+            "channel": channel(delivery.channel),
+            "attempt": delivery.attempts,
+            "detail": error or receipt,
+        },
+    )
     invoice_event(delivery.invoice, label, line)
 
 
@@ -162,7 +166,7 @@ def delivery_attempt(delivery_id: int, *, final: bool, retry_in: float = 0) -> A
         if not decision.allowed:
             # Defence in depth: a suspension also stops invoices already in the queue.
             delivery.attempts += 1
-            _record(delivery, Status.FAILED, error=str(decision.detail))
+            _record(delivery, Status.FAILED, error=Message(decision.code))
             return Attempt("failed", decision.code)
         if delivery.channel == DeliveryChannel.NETWORK:
             return _inbox_attempt(delivery)
@@ -175,7 +179,7 @@ def _inbox_attempt(delivery: Delivery) -> Attempt:
     try:
         receipt = _deliver_to_inbox(delivery)
     except PermanentFailure as failure:
-        _record(delivery, Status.FAILED, error=failure.reason)
+        _record(delivery, Status.FAILED, error=failure.message)
         return Attempt("failed", failure.reason)
     _record(delivery, Status.DELIVERED, receipt=receipt)
     return Attempt("delivered", receipt)
@@ -186,13 +190,13 @@ def _network_attempt(delivery: Delivery, *, final: bool, retry_in: float) -> Att
         receipt = _send(delivery)
     except TransientFailure as failure:
         if final:
-            error = _("Gave up after retries: %(reason)s") % {"reason": failure.reason}
+            error = Message("delivery.gave_up", {"reason": failure.message})
             _record(delivery, Status.FAILED, error=error)
             return Attempt("failed", failure.reason)
-        _record(delivery, Status.QUEUED, error=failure.reason, retry_in=retry_in)
+        _record(delivery, Status.QUEUED, error=failure.message, retry_in=retry_in)
         return Attempt("retry", failure.reason)
     except PermanentFailure as failure:
-        _record(delivery, Status.FAILED, error=failure.reason)
+        _record(delivery, Status.FAILED, error=failure.message)
         return Attempt("failed", failure.reason)
     _record(delivery, Status.DELIVERED, receipt=receipt)
     return Attempt("delivered", receipt)

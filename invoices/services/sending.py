@@ -11,6 +11,7 @@ from django.db import transaction
 from accounts.services import audit_event_record
 from invoices import errors
 from invoices.delivery.routing import Route, choose_route
+from invoices.messages import Message, channel
 from invoices.models import Delivery, Invoice, InvoiceEvent, PendingSend
 from invoices.services.drafts import invoice_lock
 from invoices.services.issuing import invoice_validate, issue_locked_draft
@@ -21,12 +22,22 @@ SENT_STATUSES = (Invoice.Status.QUEUED, Invoice.Status.SENDING, Invoice.Status.D
 SENDABLE_STATUSES = (Invoice.Status.DRAFT, Invoice.Status.ISSUED, Invoice.Status.FAILED)
 
 
-def invoice_event(invoice: Invoice, status: str, detail: str = "", actor: Any = None) -> None:
-    """Append one line to the invoice's history."""
+def invoice_event(
+    invoice: Invoice, status: str, message: Message | str = "", actor: Any = None
+) -> None:
+    """Append one line to the invoice's history; a Message renders in each reader's language."""
+    # A plain text is shown as written, in whatever language it was written in.
+    detail, code, params = (
+        (message, "", {})
+        if isinstance(message, str)
+        else (message.in_portal_language(), message.code, message.params_json())
+    )
     InvoiceEvent.objects.create(
         invoice=invoice,
         status=status,
         detail=detail[:500],
+        code=code,
+        params=params,
         actor=actor if actor is not None and actor.is_authenticated else None,
     )
 
@@ -68,11 +79,12 @@ def _queue(invoice: Invoice, route: Route, user: Any) -> Delivery:
         invoice=invoice,
         channel=route.channel,
         recipient=route.recipient,
-        reason=route.reason,
+        reason=route.reason.in_portal_language()[:300],
+        reason_code=route.reason.code,
+        reason_params=route.reason.params_json(),
     )
-    invoice_event(
-        invoice, Invoice.Status.QUEUED, f"{delivery.get_channel_display()}: {route.reason}", user
-    )
+    line = Message("event.queued", {"channel": channel(route.channel), "reason": route.reason})
+    invoice_event(invoice, Invoice.Status.QUEUED, line, user)
     transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
     return delivery
 

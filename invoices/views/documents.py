@@ -36,7 +36,7 @@ from invoices.forms import (
 )
 from invoices.models import Customer, DeliveryChannel, Invoice, InvoiceAttachment
 from invoices.pdf import render_filename, render_pdf
-from invoices.presentation import describe_location
+from invoices.presentation import describe_location, terms_for_reader
 from invoices.services.inputs import HEADER_FIELDS
 from portal.http import content_disposition
 
@@ -198,7 +198,7 @@ def invoice_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     membership = require_permission(request, Permission.VIEW)
     context = {
         "invoice": invoice,
-        "document": services.invoice_document(invoice),
+        "document": terms_for_reader(invoice, services.invoice_document(invoice)),
         "report": report,
         "findings": findings,
         "can_edit": membership.can(Permission.EDIT_INVOICES),

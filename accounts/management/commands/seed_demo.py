@@ -33,6 +33,7 @@ class DemoUser:
     org_number: str | None
     role: str | None
     is_staff: bool = False
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,21 @@ class DemoOrganisation:
 ORGANISATIONS = [
     DemoOrganisation("559012-3450", Plan.PLUS, Status.VERIFIED, "5050-1055"),
     DemoOrganisation("559023-4562", Plan.BAS, Status.UNVERIFIED, "5402-9681"),
+    # A squatter's unsigned claim of a company's number, for its real signatory to take over.
+    DemoOrganisation("559045-6785", Plan.BAS, Status.UNVERIFIED, "123-4566"),
 ]
 USERS = [
     DemoUser("anna@norrsken.example", "demo-anna-2026", "559012-3450", Role.OWNER),
     DemoUser("per@norrsken.example", "demo-per-2026", "559012-3450", Role.MEMBER),
     DemoUser("erik@bergstrom.example", "demo-erik-2026", "559023-4562", Role.OWNER),
+    DemoUser("mallory@squatter.example", "demo-mallory-2026", "559045-6785", Role.OWNER),
+    DemoUser(
+        "sara@fjallgarden.example",
+        "demo-sara-2026",
+        None,
+        None,
+        note="Sara Nilsson, signatory of 559045-6785 in the register: takes it over",
+    ),
     DemoUser("staff@efaktura.example", "demo-staff-2026", None, None, is_staff=True),
 ]
 PARTNER_NAME = "Kontura ERP"
@@ -175,6 +186,7 @@ def _summary() -> dict[str, list[dict[str, Any]]]:
                 "org_number": u.org_number,
                 "role": u.role,
                 "is_staff": u.is_staff,
+                "note": u.note,
             }
             for u in USERS
         ],
@@ -196,7 +208,7 @@ def _as_text(summary: dict[str, list[dict[str, Any]]]) -> str:
     ]
     lines.append("Demo logins (e-mail / password):")
     for user in summary["users"]:
-        where = (
+        where = user["note"] or (
             "staff (two-factor set-up on first login)"
             if user["is_staff"]
             else (f"{user['role']} of {user['org_number']}")

@@ -262,6 +262,14 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
+_STAFF_LOGIN = [
+    "",
+    "  Staff log in with a TOTP code. First login: the password (asked twice), then scan the",
+    "  QR code with an authenticator app (or `oathtool --totp -b SECRET`), enter a code, keep",
+    "  the recovery codes, open / and enter a code once more: it leads to the review cases.",
+]
+
+
 def _banner(port: int, demo: dict[str, Any]) -> str:
     """Describe where the demo runs and how to log in."""
     names = {org["org_number"]: org["name"] for org in demo.get("organisations", [])}
@@ -270,6 +278,10 @@ def _banner(port: int, demo: dict[str, Any]) -> str:
         org = names.get(user.get("org_number") or "", "-")
         role = "staff" if user.get("is_staff") else (user.get("role") or "-")
         lines.append(f"    {user['email']:<28} {user['password']:<18} {role:<7} {org}")
+        if user.get("note"):
+            lines.append(f"      ({user['note']})")
+    if any(user.get("is_staff") for user in demo.get("users", [])):
+        lines += _STAFF_LOGIN
     if "filebased" in settings.EMAIL_BACKEND:
         lines += ["", f"  E-mails (sign-up links, invitations) land in {settings.EMAIL_FILE_PATH}"]
     lines += [
