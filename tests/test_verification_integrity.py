@@ -106,7 +106,7 @@ def test_a_bankgiro_changed_while_the_order_runs_verifies_nothing(
     assert change_bankgiro(sara, NEW_BANKGIRO).status_code == 302
     state = sign(sim, sara, order, SARA)
     assert state["status"] == "failed"
-    assert "sign again" in state["message"] or "Signera igen" in state["message"]
+    assert "signera igen" in state["message"]
     order.refresh_from_db()
     assert order.failure_reason == "details_changed"
     organisation.refresh_from_db()
@@ -370,7 +370,7 @@ def test_a_non_signatory_cannot_take_a_number_over(
     )
     state = sign(sim, tolvan, order, TOLVAN)
     assert state["status"] == "failed"
-    assert "signatory" in state["message"] or "firmatecknare" in state["message"]
+    assert "firmatecknare" in state["message"]
     squatted.refresh_from_db()
     assert squatted.verification_status == Status.UNVERIFIED
     assert Membership.objects.get(organisation=squatted).user == mallory
