@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from accounts.access import current_membership
@@ -14,11 +15,18 @@ from portal.celery import app as celery_app
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Show the current organisation's status, or send a new user to onboarding."""
+    """Show the organisation's status; send staff to their queue, a new user to onboarding."""
     membership = current_membership(request)
+    if membership is None and request.user.is_staff:
+        return redirect("admin:accounts_reviewcase_changelist")
     if membership is None:
         return redirect("accounts:onboarding")
     return render(request, "portal/dashboard.html", {"organisation": membership.organisation})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Answer the /favicon.ico that browsers request whatever the page names."""
+    return redirect(static("portal/favicon.svg"))
 
 
 def _database_ok() -> bool:

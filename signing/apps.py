@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SigningConfig(AppConfig):
     name = "signing"
-    verbose_name = "Signing"
+    verbose_name = _("Signing")

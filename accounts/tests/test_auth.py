@@ -1,4 +1,4 @@
-"""Sign-up and login by e-mail with mandatory verification, rate limits, TOTP for staff."""
+"""Sign-up and login by e-mail with mandatory verification, rate limits, TOTP for every user."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -78,39 +77,12 @@ def test_password_reset_mails_a_link() -> None:
     assert "/accounts/password/reset/key/" in mail.outbox[-1].body
 
 
-@pytest.fixture
-def staff() -> Any:
-    user = UserFactory(email="staff@example.com")
-    user.is_staff = user.is_superuser = True
-    user.save()
-    return user
-
-
 def logged_in(email: str) -> Client:
     """Log in through the form: allauth asks for recent authentication before MFA changes."""
     client = Client()
     response = client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
     assert response.status_code == 302
     return client
-
-
-def test_staff_without_totp_must_set_it_up(staff: Any) -> None:
-    client = logged_in(staff.email)
-    for path in (reverse("dashboard"), "/admin/"):
-        response = client.get(path)
-        assert response.status_code == 302
-        assert response.url == reverse("mfa_activate_totp")
-    # allauth asks for the password again before an authenticator is added.
-    assert reauthenticated(client).get(reverse("mfa_activate_totp")).status_code == 200
-
-
-def test_staff_with_totp_reaches_the_admin(staff: Any) -> None:
-    Authenticator.objects.create(
-        user=staff, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
-    )
-    client = Client()
-    client.force_login(staff)
-    assert client.get("/admin/").status_code == 200
 
 
 def reauthenticated(client: Client) -> Client:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from accounts import errors, services
 from accounts.models import AuditEvent, NetworkRegistration, Organisation, ReviewCase
 from accounts.tests.factories import NetworkRegistrationFactory, UserFactory
+from accounts.tests.staff import totp_logged_in
 
 pytestmark = pytest.mark.django_db
 Status = Organisation.VerificationStatus
@@ -103,8 +104,7 @@ def test_only_a_suspended_organisation_is_reinstated(staff: Any, alice_org: Orga
 
 
 def test_staff_decide_from_the_admin_queue(staff: Any, flagged: ReviewCase) -> None:
-    client = Client()
-    client.force_login(staff)
+    client = totp_logged_in(staff)
     changelist = reverse("admin:accounts_reviewcase_changelist")
     assert flagged.org_number in client.get(changelist).content.decode()
     client.post(changelist, {"action": "approve", "_selected_action": [flagged.pk]})
@@ -114,8 +114,7 @@ def test_staff_decide_from_the_admin_queue(staff: Any, flagged: ReviewCase) -> N
 
 
 def test_staff_suspend_from_the_admin(staff: Any, alice_org: Organisation) -> None:
-    client = Client()
-    client.force_login(staff)
+    client = totp_logged_in(staff)
     client.post(
         reverse("admin:accounts_organisation_changelist"),
         {"action": "suspend", "_selected_action": [alice_org.pk]},
