@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from accounts.models import Organisation
 from accounts.numbers import InvalidNumber, parse_org_number
@@ -37,6 +38,23 @@ def check_vat(form: forms.Form, cleaned: dict[str, Any]) -> None:
         )
     if category in NO_VAT_CATEGORIES and rate != Decimal("0"):
         form.add_error("vat_rate", _("This VAT category carries no VAT: the rate must be 0 %."))
+
+
+def decimal_field(label: StrOrPromise, decimal_places: int, **kwargs: Any) -> forms.DecimalField:
+    """Return an amount or quantity field written the reader's way ("300,50" in Swedish).
+
+    Localized, so it renders with the language's decimal separator; Django's parsing then
+    takes the comma and, since no thousands separator is used, the point as well.
+    """
+    return forms.DecimalField(
+        label=label,
+        max_digits=15,
+        decimal_places=decimal_places,
+        localize=True,
+        # A text input: number inputs reject a comma in many browsers.
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        **kwargs,
+    )
 
 
 class InvoiceForm(forms.Form):
@@ -72,14 +90,10 @@ class InvoiceForm(forms.Form):
 class LineForm(forms.Form):
     article_number = forms.CharField(label=_("Article no."), max_length=40, required=False)
     description = forms.CharField(label=_("Description"), max_length=200)
-    quantity = forms.DecimalField(label=_("Quantity"), max_digits=15, decimal_places=4)
+    quantity = decimal_field(_("Quantity"), 4)
     unit_code = forms.ChoiceField(label=_("Unit"), choices=COMMON_UNITS, initial="EA")
-    unit_price = forms.DecimalField(
-        label=_("Unit price"), max_digits=15, decimal_places=4, min_value=Decimal("0")
-    )
-    discount_amount = forms.DecimalField(
-        label=_("Discount"), max_digits=15, decimal_places=2, min_value=Decimal("0"), required=False
-    )
+    unit_price = decimal_field(_("Unit price"), 4, min_value=Decimal("0"))
+    discount_amount = decimal_field(_("Discount"), 2, min_value=Decimal("0"), required=False)
     vat_rate = forms.TypedChoiceField(
         label=_("VAT"), choices=RATE_CHOICES, coerce=Decimal, initial="25"
     )
@@ -136,9 +150,7 @@ class AllowanceForm(forms.Form):
         initial="allowance",
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
-    amount = forms.DecimalField(
-        label=_("Amount"), max_digits=15, decimal_places=2, min_value=Decimal("0.01")
-    )
+    amount = decimal_field(_("Amount"), 2, min_value=Decimal("0.01"))
     vat_rate = forms.TypedChoiceField(
         label=_("VAT"), choices=RATE_CHOICES, coerce=Decimal, initial="25"
     )
@@ -162,8 +174,36 @@ class AllowanceForm(forms.Form):
         )
 
 
+NEGATIVE_TOTAL = _(
+    "The invoice's total must be more than zero. Negative lines are for corrections on an "
+    "invoice that still has something to pay; to give money back, create a credit note for "
+    "the invoice instead."
+)
+
+
+class BaseLineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or not self.form_kwargs.get("allow_negative", True):
+            return  # each row says what is wrong first; a credit note's lines are positive
+        kept = [form.cleaned_data for form in self.forms if _kept(form)]
+        net = sum(
+            (row["quantity"] * row["unit_price"] - (row["discount_amount"] or 0) for row in kept),
+            Decimal("0"),
+        )
+        # Negative lines correct an invoice that still has something to pay; money given
+        # back is a credit note (the same check runs on the document: SE-PORTAL-NEGATIVE-TOTAL).
+        if kept and net <= 0:
+            raise forms.ValidationError(NEGATIVE_TOTAL, code="negative_total")
+
+
 LineFormSet = forms.formset_factory(
-    LineForm, extra=0, can_delete=True, min_num=1, validate_min=True
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=0,
+    can_delete=True,
+    min_num=1,
+    validate_min=True,
 )
 AllowanceFormSet = forms.formset_factory(AllowanceForm, extra=1, can_delete=True)
 
@@ -237,6 +277,7 @@ class CustomerForm(forms.ModelForm[Customer]):
 
 
 class ArticleForm(forms.ModelForm[Article]):
+    unit_price = decimal_field(_("Unit price"), 4)
     unit_code = forms.ChoiceField(label=_("Unit"), choices=COMMON_UNITS, initial="EA")
     vat_rate = forms.TypedChoiceField(
         label=_("VAT"), choices=RATE_CHOICES, coerce=Decimal, initial="25"
@@ -248,7 +289,10 @@ class ArticleForm(forms.ModelForm[Article]):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("PDF or image (max 2 MB)"))
+    file = forms.FileField(
+        label=_("PDF or image (max 2 MB)"),
+        error_messages={"required": _("Choose a file to attach.")},
+    )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
 
 

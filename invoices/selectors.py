@@ -15,6 +15,7 @@ from invoices.models import (
     Delivery,
     Invoice,
     InvoiceAttachment,
+    PendingSend,
     ReceivedInvoice,
 )
 
@@ -136,3 +137,12 @@ def invoice_history(*, invoice: Invoice) -> dict[str, Any]:
         "events": list(invoice.events.select_related("actor")),
         "delivery": invoice.deliveries.order_by("-created_at").first(),
     }
+
+
+def pending_send_list(*, organisation: Organisation, user: Any) -> QuerySet[PendingSend]:
+    """Return the sends this user pressed that wait for the organisation's signature."""
+    return (
+        PendingSend.objects.filter(user=user, invoice__organisation=organisation)
+        .select_related("invoice", "invoice__customer")
+        .order_by("created_at")
+    )

@@ -24,7 +24,6 @@ urlpatterns = [
         name="attachment_remove",
     ),
     path("<uuid:public_id>/send/", views.invoice_send, name="send"),
-    path("<uuid:public_id>/send/resume/", views.invoice_send_resume, name="send_resume"),
     path("<uuid:public_id>/resend/", views.invoice_resend, name="resend"),
     path("to-manage/", views.to_manage, name="to_manage"),
     path("inbox/", views.inbox, name="inbox"),

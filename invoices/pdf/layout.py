@@ -159,7 +159,7 @@ def _document_facts(document: InvoiceDocument, locale: Locale) -> Table:
     facts = [
         ("credit_note_number" if is_credit else "invoice_number", document.number),
         ("issue_date", document.issue_date.isoformat()),
-        ("due_date", document.due_date.isoformat() if document.due_date else ""),
+        ("due_date", document.due_date.isoformat() if document.due_date and not is_credit else ""),
         ("buyer_reference", document.buyer_reference),
         ("order_reference", document.order_reference),
         ("credited_invoice" if is_credit else "preceding_invoice", preceding),

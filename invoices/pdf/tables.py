@@ -230,6 +230,8 @@ def _tax_currency_row(document: InvoiceDocument, locale: Locale) -> list[list[ob
 
 
 def _payment(document: InvoiceDocument, locale: Locale) -> list[Flowable]:
+    if document.kind == DocumentKind.CREDIT_NOTE:
+        return []  # nothing to pay: an OCR number and "0 days net" would only mislead
     rows: list[list[object]] = []
     for means in document.payment_means:
         rows += _account_rows(means, locale)
@@ -239,7 +241,7 @@ def _payment(document: InvoiceDocument, locale: Locale) -> list[Flowable]:
         rows.append([label, paragraph(reference, OCR)])
     if document.due_date:
         rows.append([locale("due_date"), document.due_date.isoformat()])
-    if document.kind == DocumentKind.INVOICE and rows:
+    if rows:
         rows.append([locale("payable"), locale.money(document.totals.payable, document.currency)])
     if document.payment_terms:
         rows.append([locale("payment_terms"), paragraph(document.payment_terms)])

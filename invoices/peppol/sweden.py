@@ -1,4 +1,4 @@
-"""SE-R-001..SE-R-013: the Swedish national rules, for sellers in Sweden."""
+"""SE-R-001..SE-R-013: the Swedish national rules, for sellers in Sweden; and the portal's own."""
 
 from __future__ import annotations
 
@@ -106,6 +106,16 @@ SE013 = Rule(
     "The seller's organisation number has a wrong check digit (the last digit); check the number.",
     "Säljarens organisationsnummer har fel kontrollsiffra (sista siffran); kontrollera numret.",
 )
+# The portal's own rule (not PEPPOL's): an invoice that pays money back is a credit note.
+SE_PORTAL_NEGATIVE_TOTAL = Rule(
+    "SE-PORTAL-NEGATIVE-TOTAL",
+    FATAL,
+    "An invoice's total must be more than zero. Negative lines are for corrections on an "
+    "invoice that still has something to pay; to give money back, issue a credit note instead.",
+    "En fakturas totalbelopp måste vara större än noll. Negativa rader är till för rättelser "
+    "på en faktura som ändå har något att betala; för att betala tillbaka, utfärda en "
+    "kreditfaktura i stället.",
+)
 
 RULES = (
     SE001,
@@ -121,6 +131,7 @@ RULES = (
     SE011,
     SE012,
     SE013,
+    SE_PORTAL_NEGATIVE_TOTAL,
 )
 
 _PARTY_TAX_SCHEME = cac("PartyTaxScheme")
@@ -144,6 +155,7 @@ def check(doc: Doc) -> Iterator[Finding]:
     yield from _organisation_number(seller)
     yield from _f_tax(seller, tax_schemes)
     yield from _payment_means(doc)
+    yield from _positive_total(doc)
 
 
 def _tax_schemes(seller: Element) -> list[tuple[Element, str]]:
@@ -222,3 +234,12 @@ def _giro_account(means: Element) -> Iterator[Finding]:
         yield numeric_rule.at(account_id)
     if len(value) not in lengths:
         yield length_rule.at(account_id)
+
+
+def _positive_total(doc: Doc) -> Iterator[Finding]:
+    if not doc.is_invoice:
+        return  # a credit note's amounts are positive and mean money given back
+    total = first(doc.field(cac("LegalMonetaryTotal")), cbc("TaxInclusiveAmount"))
+    amount = number(string_value(total)) if total is not None else None
+    if total is not None and amount is not None and amount <= 0:
+        yield SE_PORTAL_NEGATIVE_TOTAL.at(total)

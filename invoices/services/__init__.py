@@ -19,17 +19,15 @@ from invoices.services.issuing import (
     invoice_ubl,
     invoice_validate,
 )
+from invoices.services.pending import pending_send_remember, pending_sends_release
 from invoices.services.registers import (
     article_save,
     customer_delete,
     customer_route_update,
     customer_save,
 )
-from invoices.services.sending import (
-    invoice_send,
-    pending_send_remember,
-    pending_send_take,
-)
+from invoices.services.resending import invoice_resend
+from invoices.services.sending import invoice_send
 
 __all__ = [
     "MAX_IMPORT_BYTES",
@@ -50,12 +48,13 @@ __all__ = [
     "invoice_document",
     "invoice_import",
     "invoice_issue",
+    "invoice_resend",
     "invoice_send",
     "invoice_ubl",
     "invoice_update",
     "invoice_validate",
     "pending_send_remember",
-    "pending_send_take",
+    "pending_sends_release",
     "received_mark_handled",
     "refresh_totals",
 ]

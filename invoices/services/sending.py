@@ -137,14 +137,3 @@ def invoice_send(*, invoice: Invoice, user: Any, confirm_duplicate: bool = False
         data={"channel": route.channel, "delivery": str(delivery.public_id)},
     )
     return delivery
-
-
-def pending_send_remember(*, user: Any, invoice: Invoice) -> None:
-    """Remember that the user pressed Send while the gate held it back."""
-    PendingSend.objects.get_or_create(user=user, invoice=invoice)
-
-
-def pending_send_take(*, user: Any, invoice: Invoice) -> bool:
-    """Consume the user's remembered send of this invoice; False when there was none."""
-    deleted, _counts = PendingSend.objects.filter(user=user, invoice=invoice).delete()
-    return deleted > 0

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Organisation
-from accounts.tests.factories import MembershipFactory, OrganisationFactory
+from accounts.tests.factories import OrganisationFactory
 from invoices import errors, services
 from invoices.models import Delivery, DeliveryChannel, Invoice, InvoiceEvent, ReceivedInvoice
 from invoices.services.delivering import deliveries_sweep, delivery_attempt
 from invoices.tasks import delivery_deliver_task
+from invoices.tests.concurrency import locked_elsewhere
 from invoices.tests.factories import CustomerFactory, draft, issued, two_rate_input
 from portal.celery import app as celery_app
 
@@ -132,31 +132,6 @@ def test_the_sweeper_requeues_abandoned_deliveries(
     assert delivery.status == Delivery.Status.QUEUED
 
 
-def test_unverified_send_goes_to_signing_and_resumes_for_that_user(
-    alice: Any, alice_org: Organisation, member_buyer: Organisation
-) -> None:
-    invoice = draft(alice_org, alice)
-    Organisation.objects.filter(pk=alice_org.pk).update(verification_status=Status.UNVERIFIED)
-    client = Client()
-    client.force_login(alice)
-    response = client.post(reverse("invoices:send", args=[invoice.public_id]))
-    resume = reverse("invoices:send_resume", args=[invoice.public_id])
-    assert response.url == reverse("signing:verify") + "?next=" + resume.replace("/", "%2F")
-    assert not Delivery.objects.exists()
-    # Another member of the organisation following the same link sends nothing.
-    bob = MembershipFactory(organisation=alice_org).user
-    other = Client()
-    other.force_login(bob)
-    Organisation.objects.filter(pk=alice_org.pk).update(verification_status=Status.VERIFIED)
-    other.get(resume)
-    assert not Delivery.objects.exists()
-    # Alice, back from signing, lands on the resume link: the invoice goes out by itself.
-    client.get(resume)
-    assert Delivery.objects.filter(invoice=invoice).count() == 1
-    client.get(resume)  # once only
-    assert Delivery.objects.count() == 1
-
-
 def test_mallory_cannot_send_or_resend_alices_invoice(
     mallory_client: Client, mallory_org: Organisation, alice: Any, alice_org: Organisation
 ) -> None:
@@ -166,10 +141,6 @@ def test_mallory_cannot_send_or_resend_alices_invoice(
     for name in ("send", "resend"):
         response = mallory_client.post(reverse(f"invoices:{name}", args=[invoice.public_id]))
         assert response.status_code == 404, name
-    assert (
-        mallory_client.get(reverse("invoices:send_resume", args=[invoice.public_id])).status_code
-        == 404
-    )
     assert not Delivery.objects.exists()
 
 
@@ -245,25 +216,9 @@ def test_a_delivery_another_worker_holds_is_skipped_not_waited_for(
 ) -> None:
     delivery = services.invoice_send(invoice=draft(alice_org, alice), user=alice)
     celery_app.control.purge()  # no worker here: the test runs the task's body itself
-    held, release = threading.Event(), threading.Event()
-
-    def hold_the_row() -> None:  # another worker, in the middle of this delivery
-        try:
-            with transaction.atomic():
-                Delivery.objects.select_for_update().get(pk=delivery.pk)
-                held.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold_the_row)
-    holder.start()
-    assert held.wait(10)
-    try:
+    # Another worker, in the middle of this delivery.
+    with locked_elsewhere(Delivery.objects.filter(pk=delivery.pk)):
         assert delivery_attempt(delivery.pk, final=False).outcome == "skipped"
-    finally:
-        release.set()
-        holder.join()
     assert delivery_attempt(delivery.pk, final=False).outcome == "delivered"
     assert ReceivedInvoice.objects.filter(delivery=delivery).count() == 1
 

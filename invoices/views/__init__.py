@@ -1,6 +1,6 @@
 """The invoices app's pages, one module per area; urls.py imports them from here."""
 
-from invoices.views.delivery import invoice_resend, invoice_send, invoice_send_resume, to_manage
+from invoices.views.delivery import invoice_resend, invoice_send, to_manage
 from invoices.views.documents import (
     attachment_add,
     attachment_download,
@@ -54,7 +54,6 @@ __all__ = [
     "invoice_pdf",
     "invoice_resend",
     "invoice_send",
-    "invoice_send_resume",
     "invoice_xml",
     "received_detail",
     "received_handled",

@@ -1,4 +1,4 @@
-"""Sending in the browser: Send (behind the gate), resume after signing, To manage, resend."""
+"""Sending in the browser: Send (behind the gate), To manage, resend."""
 
 from __future__ import annotations
 
@@ -11,48 +11,53 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from accounts.access import current_membership, require_permission
 from accounts.models import Permission
 from invoices import errors, selectors, services
 from invoices.forms import ResendForm
 from invoices.models import Invoice
+from invoices.views.documents import detail_page
 from signing.gate import sending_view
 
 
 def remember_send(request: HttpRequest, kwargs: dict[str, Any]) -> str | None:
-    """Gate hook: keep the held-back send for this user and invoice; resume it after signing."""
+    """Gate hook: keep the held-back send; it goes out by itself when the signing completes.
+
+    The user comes back to the invoice page: no GET ever sends (pending_sends_release does).
+    """
     membership = current_membership(request)
-    if membership is None or not membership.can(Permission.SEND_INVOICES):
+    if request.method != "POST" or membership is None:
+        return None  # only a pressed Send (POST, CSRF-checked) is ever remembered
+    if not membership.can(Permission.SEND_INVOICES):
         return None
     public_id = kwargs.get("public_id")
     if public_id is None:
         return None
-    invoice = (
-        Invoice.objects.for_org(membership.organisation)
-        .filter(public_id=public_id)
-        .first()
-    )
+    invoice = Invoice.objects.for_org(membership.organisation).filter(public_id=public_id).first()
     if invoice is None:
         return None
     services.pending_send_remember(user=request.user, invoice=invoice)
-    return reverse("invoices:send_resume", args=[invoice.public_id])
+    return reverse("invoices:detail", args=[invoice.public_id])
 
 
-def _send(request: HttpRequest, invoice: Invoice, *, confirm_duplicate: bool) -> HttpResponse:
-    """Call the send service and turn its answer into a message on the invoice page."""
+def _send(request: HttpRequest, invoice: Invoice, route: dict[str, str] | None) -> HttpResponse:
+    """Send (or, with a corrected route, send again) and say how it went on the invoice page."""
     detail = redirect("invoices:detail", public_id=invoice.public_id)
+    confirm_duplicate = request.POST.get("confirm_duplicate") == "1"
     try:
-        delivery = services.invoice_send(
-            invoice=invoice, user=request.user, confirm_duplicate=confirm_duplicate
-        )
+        if route is None:
+            delivery = services.invoice_send(
+                invoice=invoice, user=request.user, confirm_duplicate=confirm_duplicate
+            )
+        else:
+            delivery = services.invoice_resend(
+                invoice=invoice, user=request.user, confirm_duplicate=confirm_duplicate, **route
+            )
     except errors.PossibleDuplicate:
         # The invoice page shows the question with a "Send anyway" button.
         return redirect(reverse("invoices:detail", args=[invoice.public_id]) + "?duplicate=1")
-    except errors.InvoiceInvalid as error:
-        messages.error(request, str(error))
-        return detail
     except errors.InvoiceError as error:
         messages.error(request, str(error))
         return detail
@@ -74,19 +79,7 @@ def _sendable(request: HttpRequest, public_id: UUID) -> Invoice:
 def invoice_send(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Send the invoice (a draft is issued first)."""
     invoice = _sendable(request, public_id)
-    return _send(request, invoice, confirm_duplicate=request.POST.get("confirm_duplicate") == "1")
-
-
-@login_required
-@require_GET
-@sending_view
-def invoice_send_resume(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """Carry out the send the gate held back, once, for the user who pressed Send."""
-    invoice = _sendable(request, public_id)
-    if not services.pending_send_take(user=request.user, invoice=invoice):
-        messages.info(request, _("Press Send to send the invoice."))
-        return redirect("invoices:detail", public_id=public_id)
-    return _send(request, invoice, confirm_duplicate=False)
+    return _send(request, invoice, route=None)
 
 
 @login_required
@@ -104,15 +97,12 @@ def to_manage(request: HttpRequest) -> HttpResponse:
 @require_POST
 @sending_view
 def invoice_resend(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """Correct the customer's channel or address, then send the failed invoice again."""
-    membership = require_permission(request, Permission.SEND_INVOICES)
-    invoice = selectors.invoice_get(organisation=membership.organisation, public_id=public_id)
+    """Correct the customer's channel or address, then send the failed invoice again.
+
+    Only a failed invoice; like Send, it asks first when the invoice looks already sent.
+    """
+    invoice = _sendable(request, public_id)
     form = ResendForm(request.POST)
     if not form.is_valid():
-        for field_errors in form.errors.values():
-            messages.error(request, " ".join(str(error) for error in field_errors))
-        return redirect("invoices:detail", public_id=public_id)
-    services.customer_route_update(
-        user=request.user, customer=invoice.customer, **form.cleaned_data
-    )
-    return _send(request, invoice, confirm_duplicate=True)
+        return detail_page(request, invoice, resend_form=form)  # the errors at their fields
+    return _send(request, invoice, route=form.cleaned_data)

@@ -6,11 +6,13 @@ redirect with a message; domain errors become messages or field errors.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -25,6 +27,7 @@ from accounts.access import require_permission
 from accounts.models import Membership, Permission
 from accounts.views import posted
 from invoices import errors, selectors, services
+from invoices.findings import Finding, Layer
 from invoices.forms import (
     AllowanceFormSet,
     AttachmentForm,
@@ -109,8 +112,9 @@ def _initial_from(
         {
             **vars(line),
             "vat_rate": _plain(line.vat_rate),
-            "quantity": _plain(line.quantity),
-            "unit_price": _plain(line.unit_price),
+            # Decimals, not text: the localized fields write them the reader's way (10,5).
+            "quantity": line.quantity.normalize(),
+            "unit_price": line.unit_price.normalize(),
         }
         for line in data.lines
     ]
@@ -184,23 +188,31 @@ def invoice_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def invoice_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Preview the invoice as the recipient will see it, with the validation findings."""
-    invoice = _invoice(request, public_id)
-    report = services.invoice_validate(invoice)
+    return detail_page(request, _invoice(request, public_id))
+
+
+def _described(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """Say each finding's place and message in the reader's language."""
     language = get_language() or "sv"
-    findings = [
+    return [
         {
             "finding": finding,
             "place": describe_location(finding.location),
             "message": finding.message(language),
         }
-        for finding in report.findings
+        for finding in findings
     ]
+
+
+def detail_page(request: HttpRequest, invoice: Invoice, **bound: forms.Form) -> HttpResponse:
+    """Render the invoice page; a bound attachment_form or resend_form shows its field errors."""
+    report = services.invoice_validate(invoice)
     membership = require_permission(request, Permission.VIEW)
     context = {
         "invoice": invoice,
         "document": terms_for_reader(invoice, services.invoice_document(invoice)),
         "report": report,
-        "findings": findings,
+        "findings": _described(report.findings),
         "can_edit": membership.can(Permission.EDIT_INVOICES),
         "attachment_form": AttachmentForm(),
         "can_send": membership.can(Permission.SEND_INVOICES),
@@ -213,6 +225,7 @@ def invoice_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             }
         ),
         **selectors.invoice_history(invoice=invoice),
+        **bound,
     }
     return render(request, "invoices/detail.html", context)
 
@@ -299,7 +312,7 @@ def invoice_import(request: HttpRequest) -> HttpResponse:
     """Import a UBL Invoice or CreditNote as a draft; a rejected file stores nothing."""
     membership = editor_membership(request)
     form = ImportForm(posted(request), request.FILES or None)
-    findings: list[dict[str, Any]] = []
+    findings: list[Finding] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read(services.MAX_IMPORT_BYTES + 1)
@@ -310,17 +323,27 @@ def invoice_import(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The file has been imported as a draft."))
             return redirect("invoices:detail", public_id=invoice.public_id)
         except errors.ImportRejected as error:
-            language = get_language() or "sv"
             messages.error(request, str(error))
-            findings = [
-                {
-                    "finding": f,
-                    "place": describe_location(f.location),
-                    "message": f.message(language),
-                }
-                for f in error.findings
-            ]
-    return render(request, "invoices/import.html", {"form": form, "findings": findings})
+            findings = _file_errors(form, error.findings)
+    context = {"form": form, "findings": _described(findings)}
+    return render(request, "invoices/import.html", context)
+
+
+# Not an invoice in XML at all: the parser's own (English) words would not help the user.
+_NOT_AN_XML_INVOICE = ("XML-SYNTAX", "XML-ROOT")
+
+
+def _file_errors(form: ImportForm, findings: list[Finding]) -> list[Finding]:
+    """Put what is wrong with the file itself at the file field; return the other findings."""
+    language = get_language() or "sv"
+    for finding in findings:
+        if finding.layer != Layer.XML:
+            continue
+        if finding.rule in _NOT_AN_XML_INVOICE:
+            form.add_error("file", _("The file is not an XML invoice (UBL)."))
+        else:
+            form.add_error("file", finding.message(language))
+    return [finding for finding in findings if finding.layer != Layer.XML]
 
 
 # --- Attachments ----------------------------------------------------------------------------
@@ -343,11 +366,14 @@ def attachment_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
             messages.success(request, _("The attachment has been added."))
-        except (errors.AttachmentRejected, errors.NotADraft) as error:
+            return redirect("invoices:detail", public_id=public_id)
+        except errors.NotADraft as error:
             messages.error(request, str(error))
-    else:
-        messages.error(request, _("Choose a file to attach."))
-    return redirect("invoices:detail", public_id=public_id)
+            return redirect("invoices:detail", public_id=public_id)
+        except errors.AttachmentRejected as error:
+            form.add_error("file", str(error))
+    # The page again, with the message at the file field (the chosen file must be picked anew).
+    return detail_page(request, invoice, attachment_form=form)
 
 
 @login_required

@@ -119,14 +119,15 @@
     cell.hidden = !needed;
   }
 
-  // Saved drafts come back with the database's four decimals ("10.0000"); show "10" and "950.00".
+  // Amounts may come back with more decimals than they need ("10,0000"); show "10" and
+  // "950,00", keeping the separator the page wrote them with (a comma in Swedish).
   function tidy(input, minDecimals) {
-    const text = input.value;
-    if (!/^-?\d+\.\d+$/.test(text)) return;
-    let [whole, decimals] = text.split(".");
-    decimals = decimals.replace(/0+$/, "");
+    const match = /^(-?\d+)([.,])(\d+)$/.exec(input.value);
+    if (!match) return;
+    const [, whole, separator] = match;
+    let decimals = match[3].replace(/0+$/, "");
     while (decimals.length < minDecimals) decimals += "0";
-    input.value = decimals ? whole + "." + decimals : whole;
+    input.value = decimals ? whole + separator + decimals : whole;
   }
   form.querySelectorAll('[name$="-quantity"]').forEach((input) => tidy(input, 0));
   form.querySelectorAll('[name$="-unit_price"], [name$="-discount_amount"], [name$="-amount"]')
