@@ -3,11 +3,16 @@
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# Django's default title, "Django administration", tells staff nothing about whose admin it is.
+admin.site.site_header = admin.site.site_title = _("e-faktura administration")
 
 
 class ReadOnlyAdminMixin:

@@ -189,6 +189,7 @@ def test_the_admin_names_sections_and_actions_in_swedish(alice_org: Organisation
     ReviewCase.objects.create(kind=ReviewCase.Kind.RISK_FLAG, org_number=alice_org.org_number)
     client = totp_logged_in(staff_user())
     index = client.get("/admin/").content.decode()
+    assert "e-faktura \u2013 administration" in index
     assert "Konton och organisationer" in index
     assert "Signering" in index
     cases = client.get(reverse("admin:accounts_reviewcase_changelist")).content.decode()
