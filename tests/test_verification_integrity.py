@@ -115,7 +115,10 @@ def test_a_bankgiro_changed_while_the_order_runs_verifies_nothing(
 
 
 def test_after_verification_a_new_bankgiro_waits_for_bankid_and_invoices_keep_the_signed_one(
-    sim: Simulator, organisation: Organisation, sara: Client, django_capture_on_commit_callbacks: Any
+    sim: Simulator,
+    organisation: Organisation,
+    sara: Client,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     verified(organisation)
     member(organisation, "per@fjallgarden.example")  # another owner, told by e-mail
@@ -217,7 +220,9 @@ def test_a_case_offers_no_decision_without_an_effect(
     organisation: Organisation, admin_user: Any
 ) -> None:
     case = ReviewCase.objects.create(
-        kind=ReviewCase.Kind.RISK_FLAG, org_number=organisation.org_number, organisation=organisation
+        kind=ReviewCase.Kind.RISK_FLAG,
+        org_number=organisation.org_number,
+        organisation=organisation,
     )
     Organisation.objects.filter(pk=organisation.pk).update(verification_status=Status.SUSPENDED)
     case.refresh_from_db()
@@ -458,7 +463,7 @@ def test_bankid_starts_are_limited_per_organisation(
     assert SigningOrder.objects.count() == 2
 
 
-# --- 5. Evidence names come from the verified certificate ------------------------------------------
+# --- 5. Evidence names come from the verified certificate ---------------------------------------
 
 
 def test_the_evidence_takes_the_name_from_the_certificate_not_the_rp_json(
@@ -493,3 +498,21 @@ def test_the_admin_masks_the_personal_number_until_a_revealed_and_audited_reques
     assert "199206304421" in revealed.content.decode()
     event = AuditEvent.objects.get(action="evidence.personal_number_revealed")
     assert event.data["reason"] == "Police request 2026-117"
+
+
+def test_staff_approval_of_a_review_releases_the_sends_held_for_signing(
+    alice_org: Organisation, alice: Any, admin_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from invoices.models import Delivery, PendingSend
+    from invoices.tests.factories import draft
+
+    invoice = draft(alice_org, alice)
+    Organisation.objects.filter(pk=alice_org.pk).update(verification_status=Status.PENDING_REVIEW)
+    PendingSend.objects.create(user=alice, invoice=invoice)
+    case = ReviewCase.objects.create(
+        kind=ReviewCase.Kind.RISK_FLAG, org_number=alice_org.org_number, organisation=alice_org
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts_services.review_case_decide(staff=admin_user, case=case, approve=True)
+    assert not PendingSend.objects.exists()
+    assert Delivery.objects.filter(invoice=invoice).count() == 1

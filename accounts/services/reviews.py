@@ -99,6 +99,11 @@ def _decide_risk_flag(case: ReviewCase, approve: bool, staff: Any) -> None:
     organisation.verification_status = OrgStatus.VERIFIED if approve else OrgStatus.REJECTED
     organisation.verified_at = timezone.now() if approve else None
     organisation.save(update_fields=["verification_status", "verified_at"])
+    if approve:
+        # The sends users pressed while the organisation waited go out now, as after signing.
+        from invoices.services import pending_sends_release_on_commit
+
+        pending_sends_release_on_commit(organisation_id=organisation.pk)
 
 
 def _decide_payment_change(case: ReviewCase, approve: bool, staff: Any) -> None:

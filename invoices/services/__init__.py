@@ -19,7 +19,11 @@ from invoices.services.issuing import (
     invoice_ubl,
     invoice_validate,
 )
-from invoices.services.pending import pending_send_remember, pending_sends_release
+from invoices.services.pending import (
+    pending_send_remember,
+    pending_sends_release,
+    pending_sends_release_on_commit,
+)
 from invoices.services.registers import (
     article_save,
     customer_delete,
@@ -55,6 +59,7 @@ __all__ = [
     "invoice_validate",
     "pending_send_remember",
     "pending_sends_release",
+    "pending_sends_release_on_commit",
     "received_mark_handled",
     "refresh_totals",
 ]

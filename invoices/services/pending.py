@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -12,6 +13,7 @@ from invoices.messages import Message
 from invoices.models import Invoice, PendingSend
 from invoices.services.sending import invoice_event, invoice_send
 
+logger = logging.getLogger(__name__)
 HELD = "held"  # the InvoiceEvent status of a remembered send that did not go out
 
 
@@ -81,3 +83,19 @@ _HELD_CODES = {
 
 def _held_reason(error: errors.InvoiceError) -> Message:
     return Message(_HELD_CODES.get(type(error), "event.held.not_sendable"))
+
+
+def pending_sends_release_on_commit(*, organisation_id: int) -> None:
+    """Release the held sends once the transaction that opened sending has committed.
+
+    Sending is already open when this runs; an unexpected failure here must not turn the
+    user's successful signature into an error page, so it is logged and the sends wait.
+    """
+
+    def release() -> None:
+        try:
+            pending_sends_release(organisation_id=organisation_id)
+        except Exception:
+            logger.exception("Releasing held sends failed for organisation %s", organisation_id)
+
+    transaction.on_commit(release)

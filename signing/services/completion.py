@@ -168,10 +168,10 @@ def _set_verified(organisation: Organisation, *, pending_review: bool) -> None:
 
 def _release_held_sends_on_commit(organisation: Organisation) -> None:
     """Send the invoices the gate held back for signing, now that sending is open."""
-    from invoices.services import pending_sends_release
+    # Imported here: invoices builds on signing (the gate), not the other way round.
+    from invoices.services import pending_sends_release_on_commit
 
-    organisation_id = organisation.pk
-    transaction.on_commit(lambda: pending_sends_release(organisation_id=organisation_id))
+    pending_sends_release_on_commit(organisation_id=organisation.pk)
 
 
 def risk_flags(organisation: Organisation, signer: Signer) -> list[str]:
