@@ -90,6 +90,8 @@ class Organisation(models.Model):
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["legal_name"]
         constraints = [
             models.CheckConstraint(
@@ -167,6 +169,8 @@ class PaymentDetailsChange(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("payment account change")
+        verbose_name_plural = _("payment account changes")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -211,6 +215,8 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
@@ -252,6 +258,8 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -283,6 +291,8 @@ class JoinRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -312,6 +322,8 @@ class PartnerIntegration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("partner integration")
+        verbose_name_plural = _("partner integrations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -330,6 +342,8 @@ class NetworkRegistration(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("network registration")
+        verbose_name_plural = _("network registrations")
         ordering = ["-registered_at"]
         constraints = [
             # The network holds one active sending solution per org number.
@@ -387,6 +401,8 @@ class ReviewCase(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("review case")
+        verbose_name_plural = _("review cases")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -415,6 +431,8 @@ class AuditEvent(AppendOnlyModel):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -68,6 +68,8 @@ class SigningOrder(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("signing order")
+        verbose_name_plural = _("signing orders")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
