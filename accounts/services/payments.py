@@ -102,11 +102,15 @@ def payment_change_withdraw(*, actor: Any, change: PaymentDetailsChange) -> Paym
 
 
 def _close(change: PaymentDetailsChange, status: str, *, actor: Any) -> PaymentDetailsChange:
+    for case in change.review_cases.filter(status=ReviewCase.Status.OPEN):
+        review_case_close(case=case, actor=actor, reason=f"payment change {status}")
+    return _decided(change, status, actor=actor)
+
+
+def _decided(change: PaymentDetailsChange, status: str, *, actor: Any) -> PaymentDetailsChange:
     change.status = status
     change.decided_at = timezone.now()
     change.save(update_fields=["status", "decided_at"])
-    for case in change.review_cases.filter(status=ReviewCase.Status.OPEN):
-        review_case_close(case=case, actor=actor, reason=f"payment change {status}")
     audit_event_record(
         action=f"payment_change.{status}",
         actor=actor,
@@ -153,22 +157,12 @@ def payment_change_apply(*, change: PaymentDetailsChange, actor: Any) -> Payment
         setattr(organisation, name, value)
     organisation.full_clean()
     organisation.save(update_fields=list(PAYMENT_FIELDS))
-    change.status = ChangeStatus.APPLIED
-    change.decided_at = timezone.now()
-    change.save(update_fields=["status", "decided_at"])
-    audit_event_record(
-        action="payment_change.applied",
-        actor=actor,
-        organisation=organisation,
-        obj=change,
-        data={"previous": change.previous, "proposed": change.proposed},
-    )
-    return change
+    return _decided(change, ChangeStatus.APPLIED, actor=actor)
 
 
 def payment_change_decline(*, change: PaymentDetailsChange, actor: Any) -> PaymentDetailsChange:
-    """Refuse a change in review: the signed account stays (the caller holds the locks)."""
-    return _close(change, ChangeStatus.DECLINED, actor=actor)
+    """Refuse a change in review: the signed account stays (the caller decides its case)."""
+    return _decided(change, ChangeStatus.DECLINED, actor=actor)
 
 
 def _mail_owners_on_commit(change: PaymentDetailsChange, *, confirmed_by: Any) -> None:
