@@ -1,11 +1,15 @@
-// Close the user menu on Escape or a click outside it; ask before destructive form posts.
+// Close the header's menus on Escape or a click outside them; ask before destructive form posts.
 document.addEventListener("keydown", (e) => {
-  const menu = document.querySelector(".user-menu[open]");
-  if (e.key === "Escape" && menu) { menu.open = false; menu.querySelector("summary").focus(); }
+  if (e.key !== "Escape") return;
+  document.querySelectorAll(".header-menu[open]").forEach((menu) => {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
 });
 document.addEventListener("click", (e) => {
-  const menu = document.querySelector(".user-menu[open]");
-  if (menu && !menu.contains(e.target)) menu.open = false;
+  document.querySelectorAll(".header-menu[open]").forEach((menu) => {
+    if (!menu.contains(e.target)) menu.open = false;
+  });
 });
 document.addEventListener("submit", (e) => {
   const message = e.target.dataset && e.target.dataset.confirm;
