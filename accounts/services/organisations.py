@@ -168,14 +168,28 @@ def organisation_claims_lapse(*, now: datetime | None = None) -> int:
         .filter(verification_status__in=UNSIGNED_STATUSES, created_at__lt=cutoff)
         .exclude(signing_orders__status__in=RUNNING_ORDER_STATUSES)
     ):
-        previous = organisation.verification_status
-        organisation.verification_status = OrgStatus.LAPSED
-        organisation.save(update_fields=["verification_status"])
-        audit_event_record(
-            action="organisation.lapsed",
+        organisation_status_change(
             organisation=organisation,
-            obj=organisation,
-            data={"previous": previous, "days": settings.UNSIGNED_CLAIM_DAYS},
+            status=OrgStatus.LAPSED,
+            actor=None,
+            data={"days": settings.UNSIGNED_CLAIM_DAYS},
         )
         lapsed += 1
     return lapsed
+
+
+def organisation_status_change(
+    *, organisation: Organisation, status: str, actor: Any, data: dict[str, Any]
+) -> Organisation:
+    """Move a locked organisation to another status and audit it with the one it left."""
+    previous = organisation.verification_status
+    organisation.verification_status = status
+    organisation.save(update_fields=["verification_status"])
+    audit_event_record(
+        action=f"organisation.{status}",
+        actor=actor,
+        organisation=organisation,
+        obj=organisation,
+        data={**data, "previous": previous},
+    )
+    return organisation

@@ -22,6 +22,7 @@ from accounts.models import (
 )
 from accounts.services.audit import audit_event_record
 from accounts.services.cases import review_case_open
+from accounts.services.organisations import organisation_status_change
 from accounts.services.payments import payment_change_apply, payment_change_decline
 
 OrgStatus = Organisation.VerificationStatus
@@ -147,17 +148,12 @@ def organisation_suspend(*, staff: Any, organisation: Organisation, reason: str)
     organisation = _lock(organisation)
     if organisation.verification_status == OrgStatus.SUSPENDED:
         return organisation
-    previous = organisation.verification_status
-    organisation.verification_status = OrgStatus.SUSPENDED
-    organisation.save(update_fields=["verification_status"])
-    audit_event_record(
-        action="organisation.suspended",
-        actor=staff,
+    return organisation_status_change(
         organisation=organisation,
-        obj=organisation,
-        data={"reason": reason, "previous": previous},
+        status=OrgStatus.SUSPENDED,
+        actor=staff,
+        data={"reason": reason},
     )
-    return organisation
 
 
 @transaction.atomic
