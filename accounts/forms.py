@@ -121,7 +121,7 @@ class OrganisationDetailsForm(PaymentDetailsMixin):
         return OrganisationDetails(
             org_number=self.org_number,
             **{
-                name: data[name]
+                name: data.get(name, "")
                 for name in OrganisationDetails.__dataclass_fields__
                 if name != "org_number"
             },

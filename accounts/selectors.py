@@ -74,6 +74,13 @@ def join_request_list_pending(*, organisation: Organisation) -> QuerySet[JoinReq
     ).select_related("user")
 
 
+def join_request_list_waiting_for(*, user: Any) -> QuerySet[JoinRequest]:
+    """Return the user's own join requests that no owner has decided yet."""
+    return JoinRequest.objects.filter(user=user, status=JoinRequest.Status.PENDING).select_related(
+        "organisation"
+    )
+
+
 def join_request_get(*, organisation: Organisation, pk: int) -> JoinRequest:
     """Return one pending join request of the organisation, or 404."""
     return _get_or_404(join_request_list_pending(organisation=organisation), pk=pk)

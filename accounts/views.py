@@ -69,7 +69,8 @@ def onboarding(request: HttpRequest) -> HttpResponse:
         return _claim_redirect(org_number) or redirect(
             "accounts:onboarding_details", org_number=org_number
         )
-    return render(request, "accounts/onboarding.html", {"form": form})
+    waiting = selectors.join_request_list_waiting_for(user=request.user)
+    return render(request, "accounts/onboarding.html", {"form": form, "waiting": waiting})
 
 
 @login_required
@@ -367,10 +368,11 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             except errors.AccountsError as error:
                 messages.error(request, str(error))
                 return redirect("accounts:settings")
-            messages.success(request, _("The details have been saved."))
             if change is not None:
                 # The new account waits for a BankID confirmation: take the user straight there.
+                messages.success(request, _("The other details have been saved."))
                 return redirect("signing:payment_change", public_id=change.public_id)
+            messages.success(request, _("The details have been saved."))
             return redirect("accounts:settings")
     context = {
         "form": form,

@@ -30,7 +30,8 @@ class TakeoverForm(OrganisationDetailsForm):
     """The register's details, locked, plus the signatory's own payment account.
 
     Nothing the earlier claimant typed is carried over: the signatory signs only the
-    register's data and what they enter here themselves.
+    register's data and what they enter here themselves. Invoice questions go to the
+    signatory's own e-mail address until they change it in Settings.
     """
 
     confirm = forms.BooleanField(
@@ -38,6 +39,10 @@ class TakeoverForm(OrganisationDetailsForm):
         required=True,
         error_messages={"required": _("Tick the box to confirm that you are a signatory.")},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["contact_email"]
 
     def signed_details(self) -> dict[str, Any]:
         """Return the details the takeover signature attests, as the organisation stores them."""

@@ -316,7 +316,9 @@ def test_a_running_order_cannot_lift_a_suspension_or_rejection(
 @pytest.fixture
 def squatted(db: None, mallory: Any) -> Organisation:
     """Mallory registered Fjällgården's number, with her own Bankgiro, and never signed."""
-    organisation = fjallgarden_create(bankgiro="123-4566")
+    organisation = fjallgarden_create(
+        bankgiro="123-4566", contact_email="mallory@example.com", logo=b"\x89PNG mallory"
+    )
     MembershipFactory(organisation=organisation, user=mallory, role=Membership.Role.OWNER)
     return organisation
 
@@ -349,6 +351,9 @@ def test_the_companys_signatory_takes_a_squatted_number_over(
     squatted.refresh_from_db()
     assert squatted.verification_status == Status.VERIFIED
     assert squatted.bankgiro == NEW_BANKGIRO  # Mallory's account is never signed
+    # Nor do her address for invoice questions or her logo stay on the company's invoices.
+    assert squatted.contact_email == "sara@fjallgarden.example"
+    assert squatted.logo is None
     memberships = Membership.objects.filter(organisation=squatted)
     assert [(m.user.email, m.role) for m in memberships] == [
         ("sara@fjallgarden.example", Membership.Role.OWNER)

@@ -254,6 +254,11 @@ def join_request_decide(
         obj=join_request,
         data={"email": join_request.user.email, "role": role},
     )
+    context = {"organisation": organisation, "approved": approve, "link": settings.SITE_URL}
+    recipients = [join_request.user.email]
+    transaction.on_commit(
+        lambda: send_templated_mail("accounts/email/join_request_decided", context, recipients)
+    )
     return join_request
 
 

@@ -221,18 +221,38 @@ def decide(client: Client, join_request: JoinRequest, decision: str) -> Any:
     return client.post(url, {"decision": decision, "role": Role.MEMBER})
 
 
-def test_owner_approves_a_join_request(alice_client: Client, join_request: JoinRequest) -> None:
-    decide(alice_client, join_request, "approve")
+def test_owner_approves_a_join_request(
+    alice_client: Client, join_request: JoinRequest, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(alice_client, join_request, "approve")
     join_request.refresh_from_db()
     assert join_request.status == JoinRequest.Status.APPROVED
     assert membership_of(join_request.user, join_request.organisation).role == Role.MEMBER
+    [message] = mail.outbox
+    assert message.to == ["dave@example.com"] and "medlem" in message.subject
 
 
-def test_owner_declines_a_join_request(alice_client: Client, join_request: JoinRequest) -> None:
-    decide(alice_client, join_request, "decline")
+def test_owner_declines_a_join_request(
+    alice_client: Client, join_request: JoinRequest, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(alice_client, join_request, "decline")
     join_request.refresh_from_db()
     assert join_request.status == JoinRequest.Status.DECLINED
     assert not Membership.objects.filter(user=join_request.user).exists()
+    [message] = mail.outbox
+    assert message.to == ["dave@example.com"] and "avslagits" in message.subject
+
+
+def test_the_requester_sees_the_waiting_request_when_registering(
+    join_request: JoinRequest,
+) -> None:
+    client = Client()
+    client.force_login(join_request.user)
+    page = client.get(reverse("accounts:onboarding")).content.decode()
+    assert "väntar på svar från en ägare" in page
+    assert join_request.organisation.legal_name in page
 
 
 def test_join_request_on_web_bas_needs_the_upgrade(

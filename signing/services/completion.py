@@ -206,6 +206,9 @@ def _complete_takeover(
         raise Refused("not_signatory")
     for name, value in order.details.items():
         setattr(organisation, name, value)
+    # The earlier claimant's unsigned additions must not stay on the company's invoices.
+    organisation.contact_email = order.user.email
+    organisation.logo = None
     organisation.details_source = Organisation.DetailsSource.REGISTER
     organisation.full_clean(validate_unique=False)
     organisation.save()
