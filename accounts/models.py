@@ -315,7 +315,7 @@ class PartnerIntegration(models.Model):
         BANK = "bank", _("Bank service")
 
     name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ERP)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ERP)
     contact_email = models.EmailField(blank=True)
     webhook_url = models.URLField(blank=True)
     is_active = models.BooleanField(default=True)
@@ -374,7 +374,7 @@ class ReviewCase(models.Model):
         # Events made the case moot (a takeover, a withdrawn change): no decision is left to take.
         CLOSED = "closed", _("Closed without decision")
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="review_cases"
