@@ -284,6 +284,10 @@ class JoinRequest(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     message = models.CharField(max_length=500, blank=True)
+    # Set when a signatory's takeover displaced this member: the role they had before.
+    displaced_from_role = models.CharField(
+        _("role before the takeover"), max_length=10, choices=Membership.Role.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -358,7 +358,10 @@ def test_the_companys_signatory_takes_a_squatted_number_over(
     assert [(m.user.email, m.role) for m in memberships] == [
         ("sara@fjallgarden.example", Membership.Role.OWNER)
     ]
-    assert JoinRequest.objects.filter(organisation=squatted, user=mallory).exists()
+    displaced = JoinRequest.objects.get(organisation=squatted, user=mallory)
+    assert displaced.displaced_from_role == Membership.Role.OWNER
+    members_page = sara.get(reverse("accounts:members")).content.decode()
+    assert "Var ägare innan firmatecknaren tog över organisationen." in members_page
     case = ReviewCase.objects.get(kind=ReviewCase.Kind.TAKEOVER)
     assert case.organisation == squatted and case.status == ReviewCase.Status.OPEN
     evidence = SignatureEvidence.objects.get(order=order)

@@ -275,7 +275,7 @@ def members_displace(*, organisation: Organisation, new_owner: Any) -> list[str]
             organisation=organisation,
             user=membership.user,
             status=JoinRequest.Status.PENDING,
-            defaults={"message": f"Member ({membership.role}) before the signatory's takeover"},
+            defaults={"displaced_from_role": membership.role},
         )
         audit_event_record(
             action="membership.displaced",
