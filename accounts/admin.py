@@ -103,6 +103,9 @@ class ReviewCaseAdmin(admin.ModelAdmin[ReviewCase]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: ReviewCase | None = None) -> bool:
+        return False  # a case is closed by a decision, never erased: it is the review's record
+
     @admin.action(
         description=_(
             "Approve (risk flag: verify; payment account: apply it; takeover: confirm; "

@@ -379,13 +379,25 @@ class ReviewCase(models.Model):
         CLOSED = "closed", _("Closed without decision")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="review_cases"
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    org_number = models.CharField(max_length=11)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="review_cases",
+        verbose_name=_("organisation"),
+    )
+    org_number = models.CharField(_("organisation number"), max_length=11)
     registration = models.ForeignKey(
-        NetworkRegistration, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        NetworkRegistration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("network registration"),
     )
     payment_change = models.ForeignKey(
         PaymentDetailsChange,
@@ -393,16 +405,27 @@ class ReviewCase(models.Model):
         null=True,
         blank=True,
         related_name="review_cases",
+        verbose_name=_("payment account change"),
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
-    reason = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review case")

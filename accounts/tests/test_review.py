@@ -113,6 +113,15 @@ def test_staff_decide_from_the_admin_queue(staff: Any, flagged: ReviewCase) -> N
     assert flagged.organisation.verification_status == Status.VERIFIED
 
 
+def test_staff_cannot_erase_a_review_case(staff: Any, flagged: ReviewCase) -> None:
+    client = totp_logged_in(staff)
+    delete = reverse("admin:accounts_reviewcase_delete", args=[flagged.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:accounts_reviewcase_changelist")
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [flagged.pk]})
+    assert ReviewCase.objects.filter(pk=flagged.pk).exists()
+
+
 def test_staff_suspend_from_the_admin(staff: Any, alice_org: Organisation) -> None:
     client = totp_logged_in(staff)
     client.post(
