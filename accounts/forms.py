@@ -79,22 +79,38 @@ class PaymentDetailsMixin(forms.Form):
         return cleaned
 
 
+REGISTERED_OFFICE_FIELD = forms.CharField(
+    label=_("Registered office of the board (styrelsens säte)"),
+    max_length=100,
+    required=False,
+    help_text=_("The municipality; an aktiebolag prints it on its invoices."),
+)
+
+
 class OrganisationDetailsForm(PaymentDetailsMixin):
     """Onboarding details: what the register found is shown locked; the rest is entered."""
 
-    REGISTER_FIELDS = ("legal_name", "street_address", "postal_code", "city")
+    REGISTER_FIELDS = ("legal_name", "street_address", "postal_code", "city", "registered_office")
 
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
     street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
+    registered_office = REGISTERED_OFFICE_FIELD
     vat_number = forms.CharField(
         label=_("VAT number"),
         max_length=20,
         required=False,
         help_text=_("Leave empty to use SE + organisation number + 01."),
     )
-    field_order = ["legal_name", "street_address", "postal_code", "city", "vat_number"]
+    field_order = [
+        "legal_name",
+        "street_address",
+        "postal_code",
+        "city",
+        "registered_office",
+        "vat_number",
+    ]
 
     def __init__(
         self, *args: Any, org_number: str, record: CompanyRecord | None, **kwargs: Any
@@ -106,6 +122,8 @@ class OrganisationDetailsForm(PaymentDetailsMixin):
             # Disabled fields take their value from `initial`, never from the POST,
             # so the register's data cannot be altered by a crafted request.
             for name in self.REGISTER_FIELDS:
+                if name == "registered_office" and not record.registered_office:
+                    continue  # the register does not know it: the user enters it
                 self.fields[name].disabled = True
                 self.fields[name].initial = getattr(record, name)
             self.fields["has_f_skatt"].initial = record.has_f_skatt
@@ -137,7 +155,28 @@ class OrganisationSettingsForm(PaymentDetailsMixin):
     street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
-    field_order = ["street_address", "postal_code", "city"]
+    registered_office = REGISTERED_OFFICE_FIELD
+    payment_terms_days = forms.IntegerField(
+        label=_("Default payment terms (days)"),
+        min_value=0,
+        max_value=365,
+        required=False,
+        help_text=_("For customers without terms of their own."),
+    )
+    late_payment_interest = forms.CharField(
+        label=_("Late-payment interest"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Printed with the payment terms, e.g. “Dröjsmålsränta enligt räntelagen” "
+            "or “Dröjsmålsränta 12 %”."
+        ),
+    )
+    field_order = ["street_address", "postal_code", "city", "registered_office"]
+
+    def clean_payment_terms_days(self) -> int:
+        days = self.cleaned_data["payment_terms_days"]
+        return int(self.initial.get("payment_terms_days", 30) if days is None else days)
 
     def clean_logo(self) -> bytes | None:
         upload = self.cleaned_data.get("logo")

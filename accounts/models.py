@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +74,14 @@ class Organisation(models.Model):
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
     bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
     has_f_skatt = models.BooleanField(_("approved for F-tax (F-skatt)"), default=False)
+    # An aktiebolag states where its board has its seat on every invoice (ABL 28 kap. 1 §).
+    registered_office = models.CharField(
+        _("registered office of the board (styrelsens säte)"), max_length=100, blank=True
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("default payment terms (days)"), default=30, validators=[MaxValueValidator(365)]
+    )
+    late_payment_interest = models.CharField(_("late-payment interest"), max_length=200, blank=True)
     logo = models.BinaryField(_("logo"), null=True, blank=True, editable=True)
     plan = models.CharField(_("plan"), max_length=8, choices=Plan.choices, default=Plan.BAS)
     verification_status = models.CharField(

@@ -36,6 +36,7 @@ class CompanyRecord:
     street_address: str = ""
     postal_code: str = ""
     city: str = ""
+    registered_office: str = ""  # an aktiebolag's board seat (styrelsens säte)
     status: str = "active"  # active, liquidation, bankruptcy, deregistered
     company_form: str = ""
     has_f_skatt: bool = False
@@ -56,6 +57,7 @@ class CompanyRecord:
             street_address=str(data.get("street_address", "")),
             postal_code=str(data.get("postal_code", "")),
             city=str(data.get("city", "")),
+            registered_office=str(data.get("registered_office", "")),
             status=str(data.get("status", "active")),
             company_form=str(data.get("company_form", "")),
             has_f_skatt=bool(data.get("has_f_skatt", False)),

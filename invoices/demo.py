@@ -12,7 +12,7 @@ from accounts.models import Organisation
 from invoices import services
 from invoices.models import Customer, DeliveryChannel
 
-CUSTOMERS = [
+CUSTOMERS: list[dict[str, Any]] = [
     {"name": "Bergström Bygg & Måleri AB", "org_number": "559023-4562",
      "vat_number": "SE559023456201", "email": "ekonomi@bergstrom.example",
      "street_address": "Industrivägen 4", "postal_code": "702 27", "city": "Örebro",
@@ -25,6 +25,12 @@ CUSTOMERS = [
     {"name": "Kvarnen Data AB", "org_number": "559056-7896", "vat_number": "SE559056789601",
      "peppol_id": "0007:5590567896", "street_address": "Kvarngatan 3", "postal_code": "118 47",
      "city": "Stockholm", "customer_number": "1003", "your_reference": "Oskar Virtanen"},
+    # A buyer abroad with no PEPPOL id: invoiced in EUR by e-mail, reverse charge.
+    {"name": "Rheinblick Software GmbH", "vat_number": "DE811907980",
+     "email": "rechnungen@rheinblick.example", "street_address": "Rheinuferstraße 7",
+     "postal_code": "50668", "city": "Köln", "country_code": "DE", "customer_number": "1004",
+     "your_reference": "Jana Weber", "payment_terms_days": 14,
+     "preferred_channel": DeliveryChannel.EMAIL},
 ]
 
 

@@ -181,6 +181,20 @@ class Delivery:
 
 
 @dataclass
+class TaxExchange:
+    """The rate behind the VAT in SEK (BT-111) of an invoice in another currency.
+
+    Swedish law wants the rate shown with its source and date. PEPPOL BIS forbids
+    `cac:TaxExchangeRate` (UBL-CR), so the UBL states the rate in a note (BT-22) and the
+    portal keeps the exact values with the invoice; the PDF shows them from here.
+    """
+
+    rate: Decimal  # SEK for one unit of the invoice currency
+    rate_date: date
+    source: str  # "riksbank", "fixture", "manual" or "import"
+
+
+@dataclass
 class InvoiceDocument:
     kind: DocumentKind
     number: str  # BT-1
@@ -213,5 +227,6 @@ class InvoiceDocument:
     vat_breakdown: list[VatBreakdown] = field(default_factory=list)
     totals: Totals = field(default_factory=Totals)
     attachments: list[Attachment] = field(default_factory=list)
+    tax_exchange: TaxExchange | None = None  # not in UBL: see TaxExchange
     customization_id: str = CUSTOMIZATION_ID
     profile_id: str = PROFILE_ID

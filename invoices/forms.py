@@ -11,6 +11,7 @@ from django_stubs_ext import StrOrPromise
 
 from accounts.models import Organisation
 from accounts.numbers import InvalidNumber, parse_org_number
+from invoices import exemptions
 from invoices.models import Article, Customer, DeliveryChannel, VatCategory
 from invoices.services import AllowanceInput, InvoiceInput, LineInput
 from invoices.units import COMMON_UNITS, SWEDISH_VAT_RATES
@@ -62,8 +63,35 @@ class InvoiceForm(forms.Form):
     issue_date = forms.DateField(
         label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to use the customer's payment terms (or your default terms)."),
+    )
+    delivery_date = forms.DateField(
+        label=_("Date of supply"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("When the goods or services were supplied, if not on the invoice date."),
+    )
+    period_start = forms.DateField(
+        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="SEK")
+    exchange_rate = decimal_field(
+        _("Exchange rate (SEK)"),
+        10,
+        required=False,
+        min_value=Decimal("0.0001"),
+        help_text=_(
+            "Only for another currency: SEK for one unit. Leave empty to use the Riksbank's "
+            "rate for the invoice date."
+        ),
+    )
     buyer_reference = forms.CharField(
         label=_("Your reference"),
         max_length=100,
@@ -84,7 +112,35 @@ class InvoiceForm(forms.Form):
         issued, due = cleaned.get("issue_date"), cleaned.get("due_date")
         if issued and due and due < issued:
             self.add_error("due_date", _("The due date cannot be before the invoice date."))
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period cannot end before it starts."))
+        if cleaned.get("exchange_rate") is not None and cleaned.get("currency") == "SEK":
+            self.add_error("exchange_rate", _("An invoice in SEK needs no exchange rate."))
         return cleaned
+
+    def check_buyer_vat_number(self, lines: Any) -> bool:
+        """Reverse charge and EU sales name the buyer's VAT number (ML 17 kap. 24 §)."""
+        customer = self.cleaned_data.get("customer")
+        categories = {line.cleaned_data["vat_category"] for line in lines if _kept(line)}
+        if customer is None or customer.vat_number or not categories & BUYER_VAT_CATEGORIES:
+            return True
+        self.add_error(
+            "customer",
+            _(
+                "Reverse charge and supplies to another EU country need the customer's VAT "
+                "number on the invoice: add it to the customer first."
+            ),
+        )
+        return False
+
+
+# Categories where the law wants the buyer's VAT number on the invoice.
+BUYER_VAT_CATEGORIES = {"AE", "K"}
+EXEMPTION_MISSING = _(
+    "Exempt supplies must name the provision: choose the ground, or cite the provision "
+    "in the reason (for example 10 kap. mervärdesskattelagen)."
+)
 
 
 class LineForm(forms.Form):
@@ -99,6 +155,11 @@ class LineForm(forms.Form):
     )
     vat_category = forms.ChoiceField(
         label=_("VAT category"), choices=VatCategory.choices, initial="S"
+    )
+    exemption_ground = forms.ChoiceField(
+        label=_("Exemption ground"),
+        choices=[("", _("(write the reason)")), *exemptions.ground_choices()],
+        required=False,
     )
     exemption_reason = forms.CharField(label=_("Reason for no VAT"), max_length=200, required=False)
 
@@ -121,6 +182,13 @@ class LineForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         check_vat(self, cleaned)
+        ground, reason = cleaned.get("exemption_ground"), cleaned.get("exemption_reason", "")
+        if (
+            cleaned.get("vat_category") == "E"
+            and not ground
+            and not exemptions.cites_provision(reason)
+        ):
+            self.add_error("exemption_ground", EXEMPTION_MISSING)
         price, quantity = cleaned.get("unit_price"), cleaned.get("quantity")
         discount = cleaned.get("discount_amount") or Decimal("0")
         if price is not None and quantity is not None and discount > abs(price * quantity):
@@ -129,6 +197,7 @@ class LineForm(forms.Form):
 
     def to_input(self) -> LineInput:
         data = self.cleaned_data
+        reason, code = exemptions.resolve(data["exemption_ground"])
         return LineInput(
             description=data["description"],
             quantity=data["quantity"],
@@ -138,7 +207,8 @@ class LineForm(forms.Form):
             vat_rate=data["vat_rate"],
             article_number=data["article_number"],
             discount_amount=data["discount_amount"] or Decimal("0"),
-            exemption_reason=data["exemption_reason"],
+            exemption_reason=reason or data["exemption_reason"],
+            exemption_reason_code=code,
         )
 
 
@@ -219,6 +289,10 @@ def invoice_input(form: InvoiceForm, lines: Any, allowances: Any) -> InvoiceInpu
         buyer_reference=data["buyer_reference"],
         order_reference=data["order_reference"],
         notes=data["notes"],
+        delivery_date=data["delivery_date"],
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+        exchange_rate=data["exchange_rate"],
         lines=[line.to_input() for line in lines if _kept(line)],
         allowances=[item.to_input() for item in allowances if _kept(item)],
     )

@@ -24,7 +24,9 @@ from invoices.document import (
     Line,
     Party,
     PaymentMeans,
+    TaxExchange,
 )
+from invoices.exemptions import REVERSE_CHARGE_EN, REVERSE_CHARGE_SV
 from invoices.messages import net_terms
 from invoices.models import AllowanceCharge as AllowanceChargeRow
 from invoices.models import Customer, Invoice, InvoiceLine
@@ -39,9 +41,6 @@ DOCUMENT_EXTRAS = (
     "receiving_reference",
     "accounting_cost",
     "tax_point_date",
-    "period_start",
-    "period_end",
-    "tax_currency",
     "type_code",
 )
 LINE_EXTRAS = (
@@ -73,6 +72,7 @@ def seller_party(organisation: Organisation) -> Party:
         legal_id_scheme="0007",
         vat_number=organisation.vat_number,
         tax_registration=F_SKATT_TEXT if organisation.has_f_skatt else "",
+        legal_form=board_seat_text(organisation),
         address=Address(
             street=organisation.street_address,
             city=organisation.city,
@@ -83,6 +83,13 @@ def seller_party(organisation: Organisation) -> Party:
     )
 
 
+def board_seat_text(organisation: Organisation) -> str:
+    """Return BT-33 for the seller: an aktiebolag's board seat (ABL 28 kap. 1 §), or ""."""
+    if not organisation.registered_office:
+        return ""
+    return f"Styrelsens säte: {organisation.registered_office}"
+
+
 def buyer_party(customer: Customer) -> Party:
     """Return the customer as the buyer, with the identifiers PEPPOL routing uses."""
     digits = customer.org_number.replace("-", "")
@@ -91,6 +98,10 @@ def buyer_party(customer: Customer) -> Party:
         scheme, endpoint = "0007", digits
     if not endpoint and customer.gln:
         scheme, endpoint = "0088", customer.gln
+    if not endpoint and customer.email:
+        # A buyer abroad with no PEPPOL id is reached by e-mail: EAS "EM" keeps the
+        # electronic address (BT-49, PEPPOL-EN16931-R010) that every invoice needs.
+        scheme, endpoint = "EM", customer.email
     return Party(
         name=customer.name,
         endpoint_id=endpoint,
@@ -191,7 +202,9 @@ def document_for(invoice: Invoice) -> InvoiceDocument:
         ],
         preceding_invoices=_preceding(invoice),
         payee=_party(structured.get("payee")),
-        delivery=_delivery(structured.get("delivery")),
+        delivery=_delivery(structured.get("delivery"), invoice.delivery_date),
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
         **extra,
     )
     if document.kind == DocumentKind.CREDIT_NOTE and not document.payment_means:
@@ -201,14 +214,50 @@ def document_for(invoice: Invoice) -> InvoiceDocument:
     document.totals.rounding = invoice.rounding_amount
     document = totals.compute(document)
     _explain_exemptions(document, rows)
+    _state_vat_in_sek(document, invoice)
     return document
 
 
+def tax_exchange_for(invoice: Invoice) -> TaxExchange | None:
+    """Return the rate the invoice's VAT in SEK is computed with, if it has one."""
+    if invoice.exchange_rate is None or invoice.exchange_rate_date is None:
+        return None
+    return TaxExchange(
+        rate=invoice.exchange_rate,
+        rate_date=invoice.exchange_rate_date,
+        source=invoice.exchange_rate_source,
+    )
+
+
+def _state_vat_in_sek(document: InvoiceDocument, invoice: Invoice) -> None:
+    """Add the VAT in SEK (BT-6, BT-111) to an invoice in another currency.
+
+    Without a rate nothing is added, and the Swedish rules (SE-LAW-VAT-IN-SEK) ask for one;
+    a VAT of zero is zero kronor whatever the rate.
+    """
+    if invoice.currency == "SEK":
+        return
+    exchange = tax_exchange_for(invoice)
+    if exchange is not None:
+        amount = totals.round_amount(document.totals.tax_amount * exchange.rate)
+    elif invoice.vat_in_sek is not None:
+        amount = invoice.vat_in_sek
+    elif document.totals.tax_amount == 0:
+        amount = Decimal("0.00")
+    else:
+        return
+    document.tax_currency = "SEK"
+    document.totals.tax_amount_in_tax_currency = amount
+    document.tax_exchange = exchange
+
+
 # EN 16931 wants a reason wherever no VAT is charged (BR-E-10, BR-AE-10, ...); these are
-# the usual Swedish wordings with their VATEX codes, used when the lines give none.
+# the usual Swedish wordings with their VATEX codes, used when the lines give none. An
+# exempt line without its provision gets the bare wording, which SE-LAW-EXEMPT-REFERENCE
+# flags: the law wants the provision named.
 EXEMPTION_DEFAULTS = {
     "E": ("Undantagen från skatteplikt", ""),
-    "AE": ("Omvänd skattskyldighet", "VATEX-EU-AE"),
+    "AE": (REVERSE_CHARGE_SV, "VATEX-EU-AE"),
     "K": ("Unionsintern leverans", "VATEX-EU-IC"),
     "G": ("Export utanför EU", "VATEX-EU-G"),
     "O": ("Ej föremål för mervärdesskatt", "VATEX-EU-O"),
@@ -216,13 +265,21 @@ EXEMPTION_DEFAULTS = {
 
 
 def _explain_exemptions(document: InvoiceDocument, rows: list[InvoiceLine]) -> None:
-    reasons = {row.vat_category: row.exemption_reason for row in rows if row.exemption_reason}
+    reasons = {
+        row.vat_category: (row.exemption_reason, row.exemption_reason_code)
+        for row in rows
+        if row.exemption_reason or row.exemption_reason_code
+    }
+    abroad = document.buyer.address.country not in ("", "SE")
     for group in document.vat_breakdown:
         if group.category not in EXEMPTION_DEFAULTS or group.exemption_reason:
             continue
-        text, code = EXEMPTION_DEFAULTS[group.category]
-        group.exemption_reason = reasons.get(group.category, text)
-        group.exemption_reason_code = group.exemption_reason_code or code
+        default_text, default_code = EXEMPTION_DEFAULTS[group.category]
+        text, code = reasons.get(group.category, ("", ""))
+        if group.category == "AE" and not text and abroad:
+            default_text = f"{REVERSE_CHARGE_SV} / {REVERSE_CHARGE_EN}"  # the buyer reads English
+        group.exemption_reason = text or default_text
+        group.exemption_reason_code = code or group.exemption_reason_code or default_code
 
 
 def _preceding(invoice: Invoice) -> list[tuple[str, date | None]]:
@@ -272,9 +329,11 @@ def _party(data: dict[str, Any] | None) -> Party | None:
     return Party(address=address, identifiers=identifiers, **data)
 
 
-def _delivery(data: dict[str, Any] | None) -> Delivery | None:
-    if not data:
+def _delivery(data: dict[str, Any] | None, on: date | None) -> Delivery | None:
+    """Return the delivery an import kept, with the date of supply the invoice states."""
+    if not data and on is None:
         return None
-    data = dict(data)
+    data = dict(data or {})
+    data.pop("date", None)  # the date of supply is the invoice's own field
     address = data.pop("address", None)
-    return Delivery(address=Address(**address) if address else None, **data)
+    return Delivery(date=on, address=Address(**address) if address else None, **data)

@@ -69,6 +69,9 @@ CATALOGUE: dict[str, StrOrPromise] = {
     ),
     # Payment terms the portal writes (BT-20) when the invoice carries none of its own.
     "terms.net": ngettext_lazy("%(days)s day net", "%(days)s days net", "days"),
+    "terms.net_interest": ngettext_lazy(
+        "%(days)s day net. %(interest)s", "%(days)s days net. %(interest)s", "days"
+    ),
     **{f"channel.{choice.value}": choice.label for choice in DeliveryChannel},
 }
 
@@ -94,8 +97,13 @@ class Message:
 
 
 def net_terms(invoice: Invoice) -> Message:
-    """Return the payment terms the portal writes for the invoice: days from issue to due."""
-    return Message("terms.net", {"days": (invoice.due_date - invoice.issue_date).days})
+    """Return the payment terms the portal writes for the invoice: days from issue to due,
+    and the seller's late-payment interest (dröjsmålsränta) in its own words when it has one."""
+    days = (invoice.due_date - invoice.issue_date).days
+    interest = invoice.organisation.late_payment_interest
+    if interest:
+        return Message("terms.net_interest", {"days": days, "interest": interest})
+    return Message("terms.net", {"days": days})
 
 
 def channel(value: str) -> Message:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +32,13 @@ class VatCategory(models.TextChoices):
     INTRA_COMMUNITY = "K", _("Intra-community supply (K)")
     EXPORT = "G", _("Export outside the EU (G)")
     NOT_SUBJECT = "O", _("Outside the scope of VAT (O)")
+
+
+class RateSource(models.TextChoices):
+    RIKSBANK = "riksbank", _("Sveriges riksbank")
+    FIXTURE = "fixture", _("test rate")
+    MANUAL = "manual", _("entered by the seller")
+    IMPORT = "import", _("as in the imported invoice")
 
 
 class CustomerQuerySet(models.QuerySet["Customer"]):
@@ -64,7 +71,14 @@ class Customer(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country_code = models.CharField(_("country"), max_length=2, default="SE")
-    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
+    # Empty: the organisation's default terms apply.
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Leave empty to use your organisation's default terms."),
+    )
     preferred_channel = models.CharField(
         _("delivery channel"),
         max_length=10,
@@ -179,6 +193,29 @@ class Invoice(models.Model):
     order_reference = models.CharField(_("order reference"), max_length=100, blank=True)
     payment_reference = models.CharField(_("OCR / payment reference"), max_length=25, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The date of supply (BT-72) or the period invoiced (BG-14); the invoice date stands
+    # for them when both are empty, as the VAT Act allows.
+    delivery_date = models.DateField(_("date of supply"), null=True, blank=True)
+    period_start = models.DateField(_("period from"), null=True, blank=True)
+    period_end = models.DateField(_("period to"), null=True, blank=True)
+    # An invoice in another currency states its VAT also in SEK (ML 17 kap. 24 §): the rate,
+    # where it came from and its date are kept with the invoice and frozen at issue.
+    exchange_rate = models.DecimalField(
+        _("exchange rate (SEK)"),
+        max_digits=20,
+        decimal_places=10,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0000000001"))],
+    )
+    exchange_rate_date = models.DateField(_("exchange rate date"), null=True, blank=True)
+    exchange_rate_source = models.CharField(
+        _("exchange rate source"), max_length=10, choices=RateSource.choices, blank=True
+    )
+    # Set at issue, or kept from an imported document (BT-111).
+    vat_in_sek = models.DecimalField(
+        _("VAT in SEK"), max_digits=15, decimal_places=2, null=True, blank=True
+    )
     prepaid_amount = models.DecimalField(default=Decimal("0"), max_digits=15, decimal_places=2)
     rounding_amount = models.DecimalField(default=Decimal("0"), max_digits=15, decimal_places=2)
     # Document fields the portal does not edit but keeps from an import (contract,
@@ -247,6 +284,9 @@ class InvoiceLine(models.Model):
         _("VAT rate"), default=Decimal("25"), max_digits=5, decimal_places=2
     )
     exemption_reason = models.CharField(_("VAT exemption reason"), max_length=200, blank=True)
+    exemption_reason_code = models.CharField(
+        _("VAT exemption code (VATEX)"), max_length=30, blank=True
+    )
     extra = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -27,6 +27,7 @@ _PLACES: list[tuple[str, Callable[[re.Match[str]], str]]] = [
     (r"cac:OrderReference", lambda m: _("Order reference")),
     (r"cbc:DueDate", lambda m: _("Due date")),
     (r"cbc:IssueDate", lambda m: _("Invoice date")),
+    (r"cbc:(?:Document|Tax)CurrencyCode", lambda m: _("Currency")),
     (r"cac:AdditionalDocumentReference", lambda m: _("Attachments")),
     (r"cac:BillingReference", lambda m: _("Credited invoice")),
 ]

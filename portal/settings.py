@@ -226,6 +226,15 @@ COMPANY_REGISTER_URL = env_str("COMPANY_REGISTER_URL")
 COMPANY_REGISTER_API_KEY = env_str("COMPANY_REGISTER_API_KEY")
 COMPANY_REGISTER_TIMEOUT = env_int("COMPANY_REGISTER_TIMEOUT", 5)
 
+# --- Exchange rates ------------------------------------------------------------------------
+# A foreign-currency invoice states its VAT in SEK too (ML 17 kap. 24 §): the Riksbank's
+# published rates in production, fixed rates (invoices/data/) in the demo and the tests.
+EXCHANGE_RATES = env_choice(
+    "EXCHANGE_RATES", {"riksbank", "fixture"}, "riksbank" if IS_PRODUCTION else "fixture"
+)
+RIKSBANK_API_URL = env_str("RIKSBANK_API_URL", "https://api.riksbank.se/swea/v1")
+RIKSBANK_TIMEOUT_SECONDS = float(env_str("RIKSBANK_TIMEOUT_SECONDS", "5"))
+
 # --- BankID ------------------------------------------------------------------------------
 # The RP API v6 base URL; the embedded default is the built-in simulator (make demo starts it).
 BANKID_SIMULATOR_DIR = VAR_DIR / "bankid-sim"

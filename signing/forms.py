@@ -48,4 +48,6 @@ class TakeoverForm(OrganisationDetailsForm):
         """Return the details the takeover signature attests, as the organisation stores them."""
         details = {name: getattr(self.details(), name, None) for name in SIGNED_FIELDS}
         details["country_code"] = "SE"
+        # Printed on the company's invoices: the squatter's board seat must not stay either.
+        details["registered_office"] = self.cleaned_data.get("registered_office", "")
         return details

@@ -32,6 +32,7 @@ def fjallgarden_create(**overrides: Any) -> Organisation:
         "street_address": "Fjällvägen 8",
         "postal_code": "837 52",
         "city": "Åre",
+        "registered_office": "Åre",
         "bankgiro": "5050-1055",
         **overrides,
     }

@@ -55,6 +55,7 @@ SETTINGS_FORM = {
     "postal_code": "837 52",
     "city": "Åre",
     "contact_email": "",
+    "payment_terms_days": "30",
     "bankgiro": "5050-1055",
     "plusgiro": "",
     "iban": "",
@@ -317,7 +318,10 @@ def test_a_running_order_cannot_lift_a_suspension_or_rejection(
 def squatted(db: None, mallory: Any) -> Organisation:
     """Mallory registered Fjällgården's number, with her own Bankgiro, and never signed."""
     organisation = fjallgarden_create(
-        bankgiro="123-4566", contact_email="mallory@example.com", logo=b"\x89PNG mallory"
+        bankgiro="123-4566",
+        contact_email="mallory@example.com",
+        logo=b"\x89PNG mallory",
+        registered_office="Palma",
     )
     MembershipFactory(organisation=organisation, user=mallory, role=Membership.Role.OWNER)
     return organisation
@@ -354,6 +358,7 @@ def test_the_companys_signatory_takes_a_squatted_number_over(
     # Nor do her address for invoice questions or her logo stay on the company's invoices.
     assert squatted.contact_email == "sara@fjallgarden.example"
     assert squatted.logo is None
+    assert squatted.registered_office == "Åre"  # the register's board seat, not hers
     memberships = Membership.objects.filter(organisation=squatted)
     assert [(m.user.email, m.role) for m in memberships] == [
         ("sara@fjallgarden.example", Membership.Role.OWNER)

@@ -35,6 +35,7 @@ class OrganisationDetails:
     street_address: str = ""
     postal_code: str = ""
     city: str = ""
+    registered_office: str = ""
     contact_email: str = ""
     bankgiro: str = ""
     plusgiro: str = ""

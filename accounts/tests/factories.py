@@ -47,6 +47,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     street_address = "Testgatan 1"
     postal_code = "111 22"
     city = "Stockholm"
+    registered_office = "Stockholm"
     bankgiro = "5050-1055"
     plan = Organisation._meta.get_field("plan").default
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -21,6 +19,7 @@ from accounts.registry import (
     Signatory,
     company_register,
 )
+from tests.loopback import json_server
 
 # --- Fixture register ---------------------------------------------------------------------
 
@@ -38,6 +37,7 @@ def test_fixture_register_hit_returns_every_field(fixture_register):
         street_address="Storgatan 12",
         postal_code="903 26",
         city="Umeå",
+        registered_office="Umeå",
         status="active",
         company_form="AB",
         has_f_skatt=True,
@@ -147,29 +147,12 @@ class FakeRegister:
 def fake_register() -> Iterator[FakeRegister]:
     state = FakeRegister()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.requests.append((self.path, dict(self.headers.items())))
-            status, body = state.answers.get(self.path, (404, b'{"error": "not found"}'))
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> tuple[int, bytes]:
+        return state.answers.get(path, (404, b'{"error": "not found"}'))
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
+    with json_server(answer, state.requests) as root_url:
+        state.base_url = f"{root_url}/"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def test_http_register_200_returns_the_record(fake_register):

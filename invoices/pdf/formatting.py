@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .labels import LANGUAGES, TEXTS, UNITS, VAT_CATEGORIES
+from django.utils import translation
+
+from invoices.units import COMMON_UNITS
+
+from .labels import EXCHANGE_SOURCES, LANGUAGES, TEXTS, VAT_CATEGORIES
+
+_UNIT_NAMES = dict(COMMON_UNITS)
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,20 @@ class Locale:
             return f"{self.amount(value)} kr"
         return f"{self.amount(value)} {currency}"
 
+    def exchange_rate(self, value: Decimal) -> str:
+        # Four decimals, as the Riksbank publishes its rates; more if the seller gave more.
+        return self.number(value, _places(value, minimum=4))
+
     def unit(self, code: str) -> str:
-        return UNITS[self.language].get(code.upper(), code)
+        """Name the unit as the invoice form does ("tim", "år"); show other codes as they are."""
+        name = _UNIT_NAMES.get(code.upper())
+        if name is None:
+            return code
+        with translation.override(self.language):
+            return str(name)
+
+    def exchange_source(self, source: str) -> str:
+        return EXCHANGE_SOURCES[self.language].get(source, source)
 
     def vat_category(self, code: str, rate: Decimal | None) -> str:
         name = VAT_CATEGORIES[self.language].get(code, code)
@@ -66,6 +85,13 @@ def _places(value: Decimal, *, minimum: int) -> int:
     exponent = value.normalize().as_tuple().exponent
     decimals = -exponent if isinstance(exponent, int) else 0
     return min(max(minimum, decimals), 6)
+
+
+def format_period(start: date | None, end: date | None) -> str:
+    """Return the two dates joined by an en dash; an open end stays blank."""
+    first = start.isoformat() if start else ""
+    last = end.isoformat() if end else ""
+    return f"{first} \N{EN DASH} {last}".strip()
 
 
 def format_bankgiro(digits: str) -> str:

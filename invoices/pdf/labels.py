@@ -1,4 +1,8 @@
-"""The printed words of the PDF in Swedish and English: labels, unit names, VAT categories."""
+"""The printed words of the PDF in Swedish and English: labels, VAT categories, rate sources.
+
+Unit names come from `invoices.units`, the list the invoice form offers, so the PDF
+names a unit as the seller picked it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "invoice_number": "Fakturanummer",
         "credit_note_number": "Kreditfakturanummer",
         "issue_date": "Fakturadatum",
+        "delivery_date": "Leveransdatum",
         "due_date": "Förfallodatum",
         "buyer_reference": "Er referens",
         "order_reference": "Er beställning",
@@ -46,6 +51,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "net_total": "Summa exkl. moms",
         "vat_total": "Moms",
         "vat_in_tax_currency": "Moms i {currency}",
+        "exchange_rate": "Växelkurs",
         "prepaid": "Förskottsbetalt",
         "rounding": "Öresavrundning",
         "payable": "Att betala",
@@ -57,6 +63,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "payment_terms": "Betalningsvillkor",
         "notes": "Meddelande",
         "page": "Sida {page} av {total}",
+        "draft_mark": "UTKAST",
+        "draft_notice": "Utkast \N{EN DASH} får inte betalas eller skickas",
     },
     "en": {
         "invoice": "Invoice",
@@ -64,6 +72,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "invoice_number": "Invoice number",
         "credit_note_number": "Credit note number",
         "issue_date": "Issue date",
+        "delivery_date": "Date of supply",
         "due_date": "Due date",
         "buyer_reference": "Your reference",
         "order_reference": "Your order",
@@ -99,6 +108,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "net_total": "Total excl. VAT",
         "vat_total": "VAT",
         "vat_in_tax_currency": "VAT in {currency}",
+        "exchange_rate": "Exchange rate",
         "prepaid": "Prepaid",
         "rounding": "Rounding",
         "payable": "Amount due",
@@ -110,28 +120,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "payment_terms": "Payment terms",
         "notes": "Notes",
         "page": "Page {page} of {total}",
-    },
-}
-
-# UN/ECE rec. 20 codes the portal's users actually pick; any other code is shown as is.
-UNITS: dict[str, dict[str, str]] = {
-    "sv": {
-        "EA": "st",
-        "C62": "st",
-        "HUR": "tim",
-        "DAY": "dag",
-        "KGM": "kg",
-        "MTR": "m",
-        "LTR": "l",
-    },
-    "en": {
-        "EA": "pcs",
-        "C62": "pcs",
-        "HUR": "h",
-        "DAY": "days",
-        "KGM": "kg",
-        "MTR": "m",
-        "LTR": "l",
+        "draft_mark": "DRAFT",
+        "draft_notice": "Draft \N{EN DASH} must not be paid or sent",
     },
 }
 
@@ -140,7 +130,7 @@ VAT_CATEGORIES: dict[str, dict[str, str]] = {
         "S": "Moms",
         "Z": "Nollskattesats",
         "E": "Undantagen från moms",
-        "AE": "Omvänd skattskyldighet",
+        "AE": "Omvänd betalningsskyldighet",  # the term of ML 2023:200
         "K": "Unionsintern leverans",
         "G": "Export utanför EU",
         "O": "Ej föremål för moms",
@@ -159,5 +149,24 @@ VAT_CATEGORIES: dict[str, dict[str, str]] = {
         "M": "IPSI (Ceuta and Melilla)",
     },
 }
+
+# Where the rate behind the VAT in SEK came from (TaxExchange.source).
+EXCHANGE_SOURCES: dict[str, dict[str, str]] = {
+    "sv": {
+        "riksbank": "Sveriges riksbank",
+        "manual": "angiven av säljaren",
+        "fixture": "testkurs",
+        "import": "enligt den importerade fakturan",
+    },
+    "en": {
+        "riksbank": "Sveriges Riksbank",
+        "manual": "entered by the seller",
+        "fixture": "test rate",
+        "import": "as in the imported invoice",
+    },
+}
+
+# The VAT directive's own words (art. 226 (11a)), which a buyer abroad reads in any language.
+REVERSE_CHARGE = "Reverse charge"
 
 F_SKATT = "Godkänd för F-skatt"  # the legal wording (SE-R-005), printed in every language

@@ -14,11 +14,13 @@ from reportlab.platypus import Flowable, Image, SimpleDocTemplate, Spacer, Table
 
 from invoices.document import DocumentKind, InvoiceDocument, Party
 
-from .formatting import Locale, locale_for
+from .formatting import Locale, format_period, locale_for
 from .labels import F_SKATT
 from .styles import (
     BOLD,
+    BOLD_FONT,
     COLUMNS,
+    DRAFT,
     FOOTER_SPACE,
     FRAME_PADDING,
     GREY,
@@ -30,6 +32,7 @@ from .styles import (
     SELLER,
     SMALL,
     TITLE,
+    WARNING,
     WIDTH,
     paragraph,
 )
@@ -40,16 +43,24 @@ _JPEG_MAGIC = b"\xff\xd8\xff"
 
 
 def render_pdf(
-    document: InvoiceDocument, *, language: str = "sv", logo: bytes | None = None
+    document: InvoiceDocument,
+    *,
+    language: str = "sv",
+    logo: bytes | None = None,
+    draft: bool = False,
 ) -> bytes:
-    """Render the document (amounts already computed) as an A4 PDF."""
+    """Render the document (amounts already computed) as an A4 PDF.
+
+    A draft is marked "UTKAST" on every page and has no payment block: a printed
+    draft must not be mistaken for an invoice to pay.
+    """
     locale = locale_for(language)
     if logo is not None:
         _check_logo(logo)
     # "Sida 1 av N" needs N before page 1 is drawn: lay out once to count the pages.
     # The footer sits outside the frame, so the second pass paginates identically.
-    _, pages = _build(document, locale, logo, total_pages=0)
-    pdf, _ = _build(document, locale, logo, total_pages=pages)
+    _, pages = _build(document, locale, logo, draft=draft, total_pages=0)
+    pdf, _ = _build(document, locale, logo, draft=draft, total_pages=pages)
     return pdf
 
 
@@ -69,7 +80,12 @@ def _check_logo(logo: bytes) -> None:
 
 
 def _build(
-    document: InvoiceDocument, locale: Locale, logo: bytes | None, *, total_pages: int
+    document: InvoiceDocument,
+    locale: Locale,
+    logo: bytes | None,
+    *,
+    draft: bool,
+    total_pages: int,
 ) -> tuple[bytes, int]:
     buffer = BytesIO()
     title = f"{_title(document, locale)} {document.number}"
@@ -86,13 +102,18 @@ def _build(
         invariant=True,  # fixed dates and ids: the same document gives the same bytes
         initialFontName=REGULAR,  # not reportlab's Helvetica, which would be listed unused
     )
-    footer = _footer(title, locale, total_pages)
-    template.build(_story(document, locale, logo), onFirstPage=footer, onLaterPages=footer)
+    footer = _footer(title, locale, total_pages, draft=draft)
+    story = _story(document, locale, logo, draft=draft)
+    template.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue(), int(template.page)
 
 
-def _footer(title: str, locale: Locale, total_pages: int) -> Callable[[Canvas, object], None]:
+def _footer(
+    title: str, locale: Locale, total_pages: int, *, draft: bool
+) -> Callable[[Canvas, object], None]:
     def draw(canvas: Canvas, template: object) -> None:
+        if draft:
+            _draw_draft_mark(canvas, locale("draft_mark"))
         page = canvas.getPageNumber()
         y = MARGIN
         canvas.saveState()
@@ -110,13 +131,27 @@ def _footer(title: str, locale: Locale, total_pages: int) -> Callable[[Canvas, o
     return draw
 
 
-def _story(document: InvoiceDocument, locale: Locale, logo: bytes | None) -> list[Flowable]:
+def _draw_draft_mark(canvas: Canvas, text: str) -> None:
+    # Drawn before the page's content, and translucent: the mark never hides a figure.
+    canvas.saveState()
+    canvas.translate(A4[0] / 2, A4[1] / 2)
+    canvas.rotate(45)
+    canvas.setFont(BOLD_FONT, 110)
+    canvas.setFillColor(WARNING)
+    canvas.setFillAlpha(0.12)
+    canvas.drawCentredString(0, -40, text)
+    canvas.restoreState()
+
+
+def _story(
+    document: InvoiceDocument, locale: Locale, logo: bytes | None, *, draft: bool
+) -> list[Flowable]:
     story: list[Flowable] = [
-        _header(document, locale, logo),
+        _header(document, locale, logo, draft=draft),
         Spacer(1, 8 * mm),
         _parties(document, locale),
         Spacer(1, 8 * mm),
-        *amount_tables(document, locale),
+        *amount_tables(document, locale, draft=draft),
     ]
     story += _notes(document, locale)
     return story
@@ -126,15 +161,15 @@ def _title(document: InvoiceDocument, locale: Locale) -> str:
     return locale("credit_note" if document.kind == DocumentKind.CREDIT_NOTE else "invoice")
 
 
-def _header(document: InvoiceDocument, locale: Locale, logo: bytes | None) -> Table:
+def _header(document: InvoiceDocument, locale: Locale, logo: bytes | None, *, draft: bool) -> Table:
     left: list[Flowable] = []
     if logo is not None:
         left += [_logo_image(logo), Spacer(1, 3 * mm)]
     left.append(paragraph(document.seller.name, SELLER))
-    right: list[Flowable] = [
-        paragraph(_title(document, locale), TITLE),
-        _document_facts(document, locale),
-    ]
+    right: list[Flowable] = [paragraph(_title(document, locale), TITLE)]
+    if draft:
+        right.append(paragraph(locale("draft_notice"), DRAFT))
+    right.append(_document_facts(document, locale))
     table = Table([[left, right]], colWidths=[WIDTH * 0.5, WIDTH * 0.5])
     table.setStyle(TableStyle(COLUMNS))
     return table
@@ -159,6 +194,8 @@ def _document_facts(document: InvoiceDocument, locale: Locale) -> Table:
     facts = [
         ("credit_note_number" if is_credit else "invoice_number", document.number),
         ("issue_date", document.issue_date.isoformat()),
+        ("delivery_date", _delivery_date(document)),
+        ("period", _invoicing_period(document)),
         ("due_date", document.due_date.isoformat() if document.due_date and not is_credit else ""),
         ("buyer_reference", document.buyer_reference),
         ("order_reference", document.order_reference),
@@ -166,6 +203,18 @@ def _document_facts(document: InvoiceDocument, locale: Locale) -> Table:
     ]
     rows = [[locale(key), paragraph(value)] for key, value in facts if value]
     return _key_value_table(rows, [WIDTH * 0.2, WIDTH * 0.3])
+
+
+def _delivery_date(document: InvoiceDocument) -> str:
+    # ML 17 kap. 24 §: the date of supply, where it differs from the invoice date.
+    supplied = document.delivery.date if document.delivery else None
+    return supplied.isoformat() if supplied else ""
+
+
+def _invoicing_period(document: InvoiceDocument) -> str:
+    if not (document.period_start or document.period_end):
+        return ""
+    return format_period(document.period_start, document.period_end)
 
 
 def _key_value_table(rows: list[list[object]], widths: list[float]) -> Table:
@@ -208,6 +257,8 @@ def _party_block(party: Party, heading: str, locale: Locale, *, is_seller: bool)
     org_number = _org_number(party)
     ids = [
         f"{locale('org_number')} {_format_org_number(org_number)}" if org_number else "",
+        # ABL 28 kap. 1 §: an aktiebolag's invoices name its board's seat ("Styrelsens säte").
+        party.legal_form if is_seller else "",
         f"{locale('vat_number')} {party.vat_number}" if party.vat_number else "",
         _tax_registration(party.tax_registration) if is_seller else "",
     ]

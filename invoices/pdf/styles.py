@@ -7,6 +7,7 @@ from xml.sax.saxutils import escape
 
 import font_source_sans_pro
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -24,6 +25,7 @@ DARK = colors.HexColor("#222222")
 GREY = colors.HexColor("#666666")
 RULE = colors.HexColor("#d4d4d4")
 SHADE = colors.HexColor("#f0f0f0")
+WARNING = colors.HexColor("#b42318")
 
 
 REGULAR, BOLD_FONT = "SourceSansPro-Regular", "SourceSansPro-Bold"  # also the file names
@@ -57,6 +59,12 @@ SELLER = ParagraphStyle("seller", parent=BASE, fontName=BOLD_FONT, fontSize=13, 
 TITLE = ParagraphStyle("title", parent=BASE, fontName=BOLD_FONT, fontSize=20, leading=24)
 OCR = ParagraphStyle("ocr", parent=BASE, fontName=BOLD_FONT, fontSize=14, leading=17)
 BOLD = ParagraphStyle("bold", parent=BASE, fontName=BOLD_FONT)
+DRAFT = ParagraphStyle("draft", parent=BOLD, textColor=WARNING, spaceAfter=2 * mm)
+# Lines that belong to the totals above them, aligned with their right edge.
+TOTALS_NOTE = ParagraphStyle("totals_note", parent=SMALL, alignment=TA_RIGHT, spaceBefore=1 * mm)
+NOTICE = ParagraphStyle(
+    "notice", parent=BOLD, fontSize=11, leading=14, alignment=TA_RIGHT, spaceBefore=3 * mm
+)
 
 # Two blocks side by side (document header, seller and buyer): no grid, no padding. The
 # font is the cells' default; without it reportlab would name Helvetica in the PDF.

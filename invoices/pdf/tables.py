@@ -18,17 +18,20 @@ from invoices.document import (
     VatBreakdown,
 )
 
-from .formatting import Locale, format_bankgiro, format_iban, format_plusgiro
+from .formatting import Locale, format_bankgiro, format_iban, format_period, format_plusgiro
+from .labels import REVERSE_CHARGE
 from .styles import (
     BOLD_FONT,
     CELL,
     DARK,
     GREY,
     HEADING,
+    NOTICE,
     OCR,
     REGULAR,
     RULE,
     SHADE,
+    TOTALS_NOTE,
     WIDTH,
     paragraph,
 )
@@ -47,13 +50,16 @@ _LINE_COLUMNS = (
 _LINE_WIDTHS = [18 * mm, WIDTH - 119 * mm, 14 * mm, 11 * mm, 22 * mm, 17 * mm, 13 * mm, 24 * mm]
 
 
-def amount_tables(document: InvoiceDocument, locale: Locale) -> list[Flowable]:
+def amount_tables(document: InvoiceDocument, locale: Locale, *, draft: bool) -> list[Flowable]:
     """Return the lines, the allowances and charges, the VAT breakdown, totals and payment."""
     story: list[Flowable] = [_lines_table(document, locale)]
     story += _allowances_charges(document, locale)
     story += _vat_breakdown(document, locale)
     story.append(_totals(document, locale))
-    story += _payment(document, locale)
+    story += _exchange_rate(document, locale)
+    story += _reverse_charge(document, locale)
+    # A draft may still change: nothing on it may look like something to pay.
+    story += [] if draft else _payment(document, locale)
     return story
 
 
@@ -102,9 +108,7 @@ def _line_row(line: Line, locale: Locale) -> list[object]:
 def _line_description(line: Line, locale: Locale) -> Paragraph:
     details = [line.description if line.description != line.name else "", line.note]
     if line.period_start or line.period_end:
-        start = line.period_start.isoformat() if line.period_start else ""
-        end = line.period_end.isoformat() if line.period_end else ""
-        details.append(f"{locale('period')} {start} \N{EN DASH} {end}")
+        details.append(f"{locale('period')} {format_period(line.period_start, line.period_end)}")
     details += [
         f"{locale('charge')} {charge.reason}: {locale.amount(charge.amount)}"
         for charge in line.allowances_charges
@@ -221,12 +225,40 @@ def _totals(document: InvoiceDocument, locale: Locale) -> Table:
 
 def _tax_currency_row(document: InvoiceDocument, locale: Locale) -> list[list[object]]:
     amount = document.totals.tax_amount_in_tax_currency
-    currency = document.tax_currency
-    # BR-53: an invoice in a foreign currency states the VAT in the accounting currency too.
-    if amount is None or not currency or currency == document.currency:
+    if amount is None or not _has_tax_currency(document):
         return []
-    label = locale("vat_in_tax_currency").format(currency=currency)
-    return [[label, locale.money(amount, currency)]]
+    label = locale("vat_in_tax_currency").format(currency=document.tax_currency)
+    # "SEK", not "kr": the line stands between amounts in another currency.
+    return [[label, f"{locale.amount(amount)} {document.tax_currency}"]]
+
+
+def _has_tax_currency(document: InvoiceDocument) -> bool:
+    # BR-53: an invoice in a foreign currency states the VAT in the accounting currency too.
+    currency = document.tax_currency
+    has_amount = document.totals.tax_amount_in_tax_currency is not None
+    return has_amount and bool(currency) and currency != document.currency
+
+
+def _exchange_rate(document: InvoiceDocument, locale: Locale) -> list[Flowable]:
+    # The VAT in SEK is checkable only against the rate behind it: name its source and date.
+    exchange = document.tax_exchange
+    if exchange is None or not _has_tax_currency(document):
+        return []
+    rate = f"1 {document.currency} = {locale.exchange_rate(exchange.rate)} {document.tax_currency}"
+    origin = f"{locale.exchange_source(exchange.source)}, {exchange.rate_date.isoformat()}"
+    return [paragraph(f"{locale('exchange_rate')} {rate} ({origin})", TOTALS_NOTE)]
+
+
+def _reverse_charge(document: InvoiceDocument, locale: Locale) -> list[Flowable]:
+    """State that the buyer accounts for the VAT, as ML 17 kap. 24 § requires."""
+    group = next((item for item in document.vat_breakdown if item.category == "AE"), None)
+    if group is None:
+        return []
+    text = group.exemption_reason or locale.vat_category(group.category, None)
+    if document.buyer.address.country != "SE" and REVERSE_CHARGE.lower() not in text.lower():
+        # A buyer abroad declares the VAT at home: give the directive's English wording too.
+        text = REVERSE_CHARGE if locale.language == "en" else f"{text} / {REVERSE_CHARGE}"
+    return [paragraph(text, NOTICE)]
 
 
 def _payment(document: InvoiceDocument, locale: Locale) -> list[Flowable]:
@@ -284,5 +316,5 @@ def _account_rows(means: PaymentMeans, locale: Locale) -> list[list[object]]:
         return [["Plusgiro", format_plusgiro(account)]]
     if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}", account.upper()):
         rows: list[list[object]] = [["IBAN", format_iban(account)]]
-        return rows + ([["BIC", means.branch_id]] if means.branch_id else [])
+        return rows + ([["BIC", branch]] if branch else [])
     return [[locale("account"), account]]

@@ -1,4 +1,5 @@
-"""The PEPPOL BIS Billing 3.0 rules (release 3.0.21) and the Swedish national rules, in Python.
+"""The PEPPOL BIS Billing 3.0 rules (release 3.0.21), the Swedish national rules and what
+Swedish law adds to them (VAT Act, Companies Act), in Python.
 
 The official schematron has no licence grant, so these rules are written from their published
 definitions and proven against the official rule unit tests (invoices/tests/test_peppol_*).
@@ -11,13 +12,13 @@ from lxml import etree
 
 from invoices.findings import Finding
 
-from . import codelists, common, en16931, lines, sweden
+from . import codelists, common, en16931, lines, sweden, swedish_law
 from ._core import Doc, Rule
 from .codes import RULESET
 
 __all__ = ["RULESET", "check_peppol", "implemented_rules"]
 
-_FAMILIES = (en16931, lines, codelists, common, sweden)
+_FAMILIES = (en16931, lines, codelists, common, sweden, swedish_law)
 _RULES: tuple[Rule, ...] = tuple(rule for family in _FAMILIES for rule in family.RULES)
 
 

@@ -100,7 +100,7 @@ EXEMPTIONS = {
     ),
     "VATEX-EU-AE": (
         "AE",
-        _exemption_rule("PEPPOL-EN16931-P0107", "VATEX-EU-AE", "AE", "omvänd skattskyldighet"),
+        _exemption_rule("PEPPOL-EN16931-P0107", "VATEX-EU-AE", "AE", "omvänd betalningsskyldighet"),
     ),
     "VATEX-EU-D": ("E", _exemption_rule("PEPPOL-EN16931-P0108", "VATEX-EU-D", "E", "undantag")),
     "VATEX-EU-F": ("E", _exemption_rule("PEPPOL-EN16931-P0109", "VATEX-EU-F", "E", "undantag")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +14,8 @@ from accounts.services import audit_event_record
 from invoices import errors
 from invoices.document import InvoiceDocument
 from invoices.mapping import document_for
-from invoices.models import AllowanceCharge, Invoice, InvoiceLine
+from invoices.models import AllowanceCharge, Customer, Invoice, InvoiceLine, RateSource
+from invoices.services.exchange import exchange_rate_refresh
 from invoices.services.inputs import HEADER_FIELDS, AllowanceInput, InvoiceInput, LineInput
 
 
@@ -32,6 +35,7 @@ def _write_rows(invoice: Invoice, data: InvoiceInput) -> None:
             vat_category=line.vat_category,
             vat_rate=line.vat_rate,
             exemption_reason=line.exemption_reason,
+            exemption_reason_code=line.exemption_reason_code,
             extra=line.extra,
         )
         row.full_clean(exclude=["invoice"])
@@ -50,8 +54,50 @@ def _write_rows(invoice: Invoice, data: InvoiceInput) -> None:
 
 
 def _apply(invoice: Invoice, data: InvoiceInput) -> None:
+    currency_before = invoice.currency
     for name in HEADER_FIELDS:
         setattr(invoice, name, getattr(data, name))
+    if invoice.due_date is None:
+        invoice.due_date = invoice.issue_date + timedelta(days=payment_terms_days(data.customer))
+    _apply_exchange_rate(
+        invoice, data.exchange_rate, currency_changed=currency_before != invoice.currency
+    )
+
+
+def _take_rate_of(invoice: Invoice, credited: Invoice) -> None:
+    # A credit note reverses the VAT in SEK at the rate of the invoice it credits.
+    if credited.currency == invoice.currency and credited.exchange_rate is not None:
+        invoice.exchange_rate = credited.exchange_rate
+        invoice.exchange_rate_date = credited.exchange_rate_date
+        invoice.exchange_rate_source = credited.exchange_rate_source
+
+
+def _refresh_rate_after_commit(invoice: Invoice) -> None:
+    if invoice.currency != "SEK":
+        invoice_id = invoice.pk
+        transaction.on_commit(lambda: exchange_rate_refresh(invoice_id=invoice_id))
+
+
+def payment_terms_days(customer: Customer) -> int:
+    """Return the customer's payment terms, else its seller's default terms."""
+    if customer.payment_terms_days is not None:
+        return customer.payment_terms_days
+    return int(customer.organisation.payment_terms_days)
+
+
+def _apply_exchange_rate(
+    invoice: Invoice, manual: Decimal | None, *, currency_changed: bool
+) -> None:
+    # A rate typed in by the seller stands as such; otherwise the provider's rate for the
+    # invoice date is fetched after the commit (exchange_rate_refresh), outside the transaction.
+    if manual is not None:
+        invoice.exchange_rate = manual
+        invoice.exchange_rate_date = invoice.issue_date
+        invoice.exchange_rate_source = RateSource.MANUAL
+    elif currency_changed or invoice.exchange_rate_source == RateSource.MANUAL:
+        invoice.exchange_rate = invoice.exchange_rate_date = None
+        invoice.exchange_rate_source = ""
+        invoice.vat_in_sek = None
 
 
 def set_totals(invoice: Invoice, document: InvoiceDocument) -> None:
@@ -83,10 +129,13 @@ def invoice_create(
         organisation=organisation, created_by=user, kind=kind, credited_invoice=credited_invoice
     )
     _apply(invoice, data)
+    if credited_invoice is not None and data.exchange_rate is None:
+        _take_rate_of(invoice, credited_invoice)
     invoice.full_clean()
     invoice.save()
     _write_rows(invoice, data)
     refresh_totals(invoice)
+    _refresh_rate_after_commit(invoice)
     audit_event_record(
         action=f"{kind}.draft_created",
         actor=user,
@@ -123,6 +172,7 @@ def invoice_update(*, invoice: Invoice, user: Any, data: InvoiceInput) -> Invoic
     invoice.save()
     _write_rows(invoice, data)
     refresh_totals(invoice)
+    _refresh_rate_after_commit(invoice)
     audit_event_record(
         action=f"{invoice.kind}.draft_updated",
         actor=user,
@@ -155,6 +205,12 @@ def input_from(invoice: Invoice) -> InvoiceInput:
         buyer_reference=invoice.buyer_reference,
         order_reference=invoice.order_reference,
         notes=invoice.notes,
+        delivery_date=invoice.delivery_date,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+        exchange_rate=(
+            invoice.exchange_rate if invoice.exchange_rate_source == RateSource.MANUAL else None
+        ),
         lines=[
             LineInput(
                 description=row.description,
@@ -166,6 +222,7 @@ def input_from(invoice: Invoice) -> InvoiceInput:
                 article_number=row.article_number,
                 discount_amount=row.discount_amount,
                 exemption_reason=row.exemption_reason,
+                exemption_reason_code=row.exemption_reason_code,
                 extra=row.extra,
             )
             for row in invoice.lines.all()
@@ -185,7 +242,8 @@ def input_from(invoice: Invoice) -> InvoiceInput:
 
 def _fresh_dates(data: InvoiceInput) -> InvoiceInput:
     today = timezone.localdate()
-    data.due_date = today + (data.due_date - data.issue_date)
+    if data.due_date is not None:
+        data.due_date = today + (data.due_date - data.issue_date)
     data.issue_date = today
     return data
 

@@ -21,6 +21,7 @@ class LineInput:
     article_number: str = ""
     discount_amount: Decimal = Decimal("0")
     exemption_reason: str = ""
+    exemption_reason_code: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -42,6 +43,9 @@ HEADER_FIELDS = (
     "buyer_reference",
     "order_reference",
     "notes",
+    "delivery_date",
+    "period_start",
+    "period_end",
 )
 
 
@@ -49,10 +53,16 @@ HEADER_FIELDS = (
 class InvoiceInput:
     customer: Customer
     issue_date: date
-    due_date: date
+    # None: the customer's payment terms, else the organisation's default, from the issue date.
+    due_date: date | None
     lines: list[LineInput]
     currency: str = "SEK"
     buyer_reference: str = ""
     order_reference: str = ""
     notes: str = ""
+    delivery_date: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    # A rate the seller enters by hand (SEK per unit); None: the rate provider's for the date.
+    exchange_rate: Decimal | None = None
     allowances: list[AllowanceInput] = field(default_factory=list)

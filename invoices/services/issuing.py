@@ -12,7 +12,7 @@ from accounts.models import Organisation
 from accounts.services import audit_event_record
 from invoices import errors, totals, ubl
 from invoices.document import InvoiceDocument
-from invoices.mapping import document_for
+from invoices.mapping import document_for, tax_exchange_for
 from invoices.models import Invoice, NumberSeries
 from invoices.services.drafts import lock_draft, set_totals
 from invoices.validation import Report, validate_document
@@ -29,7 +29,10 @@ def invoice_ubl(invoice: Invoice) -> bytes:
 def invoice_document(invoice: Invoice) -> InvoiceDocument:
     """Return what the invoice says: read back from the frozen UBL once issued."""
     if invoice.ubl_xml is not None:
-        return ubl.parse(parse_untrusted(bytes(invoice.ubl_xml)))
+        document = ubl.parse(parse_untrusted(bytes(invoice.ubl_xml)))
+        # The rate is no UBL element (see TaxExchange): it was frozen on the invoice at issue.
+        document.tax_exchange = tax_exchange_for(invoice)
+        return document
     return document_for(invoice)
 
 
@@ -72,6 +75,7 @@ def issue_locked_draft(invoice: Invoice, user: Any) -> None:
     invoice.payment_reference = totals.ocr_number(re.sub(r"\D", "", invoice.number) or "0")
     document = document_for(invoice)
     set_totals(invoice, document)
+    invoice.vat_in_sek = document.totals.tax_amount_in_tax_currency
     xml = ubl.build(document)
     report = validate_document(xml)
     if not report.valid:

@@ -291,6 +291,7 @@ def minimal() -> InvoiceDocument:
             endpoint_id="5590123450",
             endpoint_scheme="0007",
             legal_id="5590123450",
+            legal_form="Styrelsens säte: Umeå",
             vat_number="SE559012345001",
         ),
         buyer=Party(name="Köpare AB", endpoint_id="5560360793", endpoint_scheme="0007"),

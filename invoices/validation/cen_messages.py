@@ -171,26 +171,26 @@ CEN_SV: dict[str, str] = {
     "BR-E-09": "Momsbeloppet (BT-117) för kategori E ska vara 0.",
     "BR-E-10": "En momsspecifikation med kategori E ska ange undantagsorsak, som kod (BT-121) "
     "eller text (BT-120).",
-    "BR-AE-01": "En faktura med rader, rabatter eller avgifter med omvänd skattskyldighet (AE) "
-    "ska ha exakt en momsspecifikation (BG-23) med kategori AE.",
-    "BR-AE-02": "En fakturarad med omvänd skattskyldighet kräver säljarens momsnummer (BT-31, "
+    "BR-AE-01": "En faktura med rader, rabatter eller avgifter med omvänd "
+    "betalningsskyldighet (AE) ska ha exakt en momsspecifikation (BG-23) med kategori AE.",
+    "BR-AE-02": "En fakturarad med omvänd betalningsskyldighet kräver säljarens momsnummer (BT-31, "
     "BT-32 eller BT-63) och köparens momsnummer (BT-48) eller organisationsnummer (BT-47).",
-    "BR-AE-03": "En rabatt på dokumentnivå med omvänd skattskyldighet kräver säljarens "
+    "BR-AE-03": "En rabatt på dokumentnivå med omvänd betalningsskyldighet kräver säljarens "
     "momsnummer (BT-31, BT-32 eller BT-63) och köparens momsnummer (BT-48) eller "
     "organisationsnummer (BT-47).",
-    "BR-AE-04": "En avgift på dokumentnivå med omvänd skattskyldighet kräver säljarens "
+    "BR-AE-04": "En avgift på dokumentnivå med omvänd betalningsskyldighet kräver säljarens "
     "momsnummer (BT-31, BT-32 eller BT-63) och köparens momsnummer (BT-48) eller "
     "organisationsnummer (BT-47).",
-    "BR-AE-05": "På en fakturarad med omvänd skattskyldighet ska momssatsen (BT-152) vara 0.",
-    "BR-AE-06": "För en rabatt på dokumentnivå med omvänd skattskyldighet ska momssatsen (BT-96) "
-    "vara 0.",
-    "BR-AE-07": "För en avgift på dokumentnivå med omvänd skattskyldighet ska momssatsen (BT-103) "
-    "vara 0.",
-    "BR-AE-08": "Beskattningsunderlaget (BT-116) för omvänd skattskyldighet ska vara summan av "
-    "radernas nettobelopp minus rabatter plus avgifter med kategori AE.",
-    "BR-AE-09": "Momsbeloppet (BT-117) för omvänd skattskyldighet ska vara 0.",
-    "BR-AE-10": "En momsspecifikation med omvänd skattskyldighet ska ange undantagsorsak, som kod "
-    '(BT-121) eller texten "Omvänd skattskyldighet" (BT-120).',
+    "BR-AE-05": "På en fakturarad med omvänd betalningsskyldighet ska momssatsen (BT-152) vara 0.",
+    "BR-AE-06": "För en rabatt på dokumentnivå med omvänd betalningsskyldighet ska "
+    "momssatsen (BT-96) vara 0.",
+    "BR-AE-07": "För en avgift på dokumentnivå med omvänd betalningsskyldighet ska "
+    "momssatsen (BT-103) vara 0.",
+    "BR-AE-08": "Beskattningsunderlaget (BT-116) för omvänd betalningsskyldighet ska vara "
+    "summan av radernas nettobelopp minus rabatter plus avgifter med kategori AE.",
+    "BR-AE-09": "Momsbeloppet (BT-117) för omvänd betalningsskyldighet ska vara 0.",
+    "BR-AE-10": "En momsspecifikation med omvänd betalningsskyldighet ska ange "
+    'undantagsorsak, som kod (BT-121) eller texten "Omvänd betalningsskyldighet" (BT-120).',
     "BR-IC-01": "En faktura med rader, rabatter eller avgifter med momskategori K "
     "(gemenskapsintern leverans) ska ha exakt en momsspecifikation (BG-23) med kategori K.",
     "BR-IC-02": "En fakturarad med momskategori K kräver säljarens momsnummer (BT-31 eller BT-63) "

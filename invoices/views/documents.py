@@ -7,7 +7,6 @@ redirect with a message; domain errors become messages or field errors.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import require_permission
 from accounts.models import Membership, Permission
 from accounts.views import posted
-from invoices import errors, selectors, services
+from invoices import errors, exemptions, selectors, services
 from invoices.findings import Finding, Layer
 from invoices.forms import (
     AllowanceFormSet,
@@ -78,7 +77,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 def _initial_invoice(request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
-    return {"issue_date": today, "due_date": today + timedelta(days=30), "currency": "SEK"}
+    return {"issue_date": today, "currency": "SEK"}
 
 
 def _editor_forms(
@@ -108,9 +107,11 @@ def _initial_from(
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     data = services.input_from(invoice)
     initial = {name: getattr(data, name) for name in HEADER_FIELDS}
+    initial["exchange_rate"] = data.exchange_rate
     lines = [
         {
             **vars(line),
+            **_exemption_initial(line.exemption_reason_code, line.exemption_reason),
             "vat_rate": _plain(line.vat_rate),
             # Decimals, not text: the localized fields write them the reader's way (10,5).
             "quantity": line.quantity.normalize(),
@@ -129,6 +130,11 @@ def _initial_from(
     return initial, lines, charges
 
 
+def _exemption_initial(code: str, text: str) -> dict[str, str]:
+    ground = exemptions.choice_for(code, text)
+    return {"exemption_ground": ground, "exemption_reason": "" if ground else text}
+
+
 def _resend_channel(invoice: Invoice) -> str:
     """Offer the channel that was tried last when the customer has no fixed preference."""
     preferred = invoice.customer.preferred_channel
@@ -145,7 +151,13 @@ def _plain(value: Decimal) -> str:
 
 def _save(request: HttpRequest, membership: Membership, invoice: Invoice | None) -> HttpResponse:
     form, lines, allowances = _editor_forms(request, membership, invoice)
-    if request.method == "POST" and form.is_valid() and lines.is_valid() and allowances.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and lines.is_valid()
+        and allowances.is_valid()
+        and form.check_buyer_vat_number(lines)
+    ):
         data = invoice_input(form, lines, allowances)
         try:
             if invoice is None:
@@ -261,7 +273,12 @@ def invoice_issue(request: HttpRequest, public_id: UUID) -> HttpResponse:
     invoice = _invoice(request, public_id, Permission.EDIT_INVOICES)
     try:
         invoice = services.invoice_issue(invoice=invoice, user=request.user)
-        messages.success(request, _("Invoice %(number)s is issued.") % {"number": invoice.number})
+        issued = (
+            _("Credit note %(number)s is issued.")
+            if invoice.kind == Invoice.Kind.CREDIT_NOTE
+            else _("Invoice %(number)s is issued.")
+        )
+        messages.success(request, issued % {"number": invoice.number})
     except errors.InvoiceInvalid as error:
         messages.error(request, str(error))
     except errors.NotADraft as error:
@@ -303,7 +320,12 @@ def invoice_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
     invoice = _invoice(request, public_id)
     document = services.invoice_document(invoice)
     logo = invoice.organisation.logo
-    pdf = render_pdf(document, language=get_language() or "sv", logo=bytes(logo) if logo else None)
+    pdf = render_pdf(
+        document,
+        language=get_language() or "sv",
+        logo=bytes(logo) if logo else None,
+        draft=invoice.is_draft,
+    )
     return download_response(pdf, "application/pdf", render_filename(document))
 
 

@@ -117,12 +117,18 @@ def _ensure_organisation(demo: DemoOrganisation, users: dict[str, Any]) -> None:
             street_address=record.street_address,
             postal_code=record.postal_code,
             city=record.city,
+            registered_office=record.registered_office,
             contact_email=owner.email,
             bankgiro=demo.bankgiro,
             has_f_skatt=record.has_f_skatt,
         )
         organisation = services.organisation_create(user=owner, details=details, record=record)
         services.organisation_change_plan(actor=owner, organisation=organisation, plan=demo.plan)
+        services.organisation_update(
+            actor=owner,
+            organisation=organisation,
+            changes={"late_payment_interest": "Dröjsmålsränta enligt räntelagen"},
+        )
         if demo.verification_status == Status.VERIFIED:
             # The demo starts with one organisation already past its one-time signature.
             Organisation.objects.filter(pk=organisation.pk).update(
