@@ -67,13 +67,12 @@ class InvoiceForm(forms.Form):
         label=_("Due date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Leave empty to use the customer's payment terms (or your default terms)."),
+        help_text=_("Empty: the customer's payment terms."),
     )
     delivery_date = forms.DateField(
         label=_("Date of supply"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("When the goods or services were supplied, if not on the invoice date."),
     )
     period_start = forms.DateField(
         label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -87,10 +86,7 @@ class InvoiceForm(forms.Form):
         10,
         required=False,
         min_value=Decimal("0.0001"),
-        help_text=_(
-            "Only for another currency: SEK for one unit. Leave empty to use the Riksbank's "
-            "rate for the invoice date."
-        ),
+        help_text=_("SEK for one unit. Empty: the Riksbank's rate."),
     )
     buyer_reference = forms.CharField(
         label=_("Your reference"),

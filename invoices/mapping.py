@@ -119,14 +119,20 @@ def buyer_party(customer: Customer) -> Party:
     )
 
 
-def payment_means_for(organisation: Organisation, reference: str) -> list[PaymentMeans]:
-    """Return how to pay the organisation, Bankgiro first (what Swedish payers expect)."""
+def payment_means_for(
+    organisation: Organisation, reference: str, *, international: bool = False
+) -> list[PaymentMeans]:
+    """Return how to pay the organisation, Bankgiro first (what Swedish payers expect).
+
+    The IBAN (with the BIC) is for payers who cannot use the Swedish giro systems: an
+    invoice in another currency or to a buyer abroad, or a seller with no giro account.
+    """
     means = []
     if organisation.bankgiro:
         means.append(totals.bankgiro_payment_means(organisation.bankgiro, reference))
     if organisation.plusgiro:
         means.append(totals.plusgiro_payment_means(organisation.plusgiro, reference))
-    if organisation.iban:
+    if organisation.iban and (international or not means):
         means.append(totals.iban_payment_means(organisation.iban, organisation.bic, reference))
     return means
 
@@ -140,6 +146,8 @@ def _line(row: InvoiceLine) -> Line:
                 is_charge=False, amount=row.discount_amount, reason="Rabatt", reason_code="95"
             )
         )
+    # An imported line's charges (BG-28): the form has no field for them, the amounts need them.
+    allowances += [AllowanceCharge(**charge) for charge in extra.pop("charges", [])]
     return Line(
         id=str(row.position),
         name=row.description,
@@ -168,8 +176,11 @@ def document_for(invoice: Invoice) -> InvoiceDocument:
     """Return the invoice as a document with its amounts computed (EN 16931)."""
     extra = _decode(invoice.extra)
     rows = list(invoice.lines.all())
+    # Kept from an import as structures (or read by _preceding), not as document fields.
     structured = {
-        key: extra.pop(key) for key in ("payee", "delivery", "payment_terms") if key in extra
+        key: extra.pop(key)
+        for key in ("payee", "delivery", "payment_terms", "preceding")
+        if key in extra
     }
     document = InvoiceDocument(
         kind=DocumentKind.CREDIT_NOTE
@@ -186,7 +197,11 @@ def document_for(invoice: Invoice) -> InvoiceDocument:
         buyer_reference=invoice.buyer_reference or invoice.customer.your_reference,
         order_reference=invoice.order_reference,
         notes=[invoice.notes] if invoice.notes else [],
-        payment_means=payment_means_for(invoice.organisation, invoice.payment_reference),
+        payment_means=payment_means_for(
+            invoice.organisation,
+            invoice.payment_reference,
+            international=invoice.currency != "SEK" or invoice.customer.country_code != "SE",
+        ),
         # The document's language is the portal's; the page shows its reader's (presentation).
         payment_terms=structured.get("payment_terms") or net_terms(invoice).in_portal_language(),
         allowances_charges=[_allowance(row) for row in invoice.allowances_charges.all()],

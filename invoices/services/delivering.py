@@ -58,13 +58,18 @@ def _claim(delivery: Delivery) -> None:
 
 def _parcel(delivery: Delivery) -> Parcel:
     invoice = delivery.invoice
+    # A buyer abroad reads the e-mail and the PDF in English; the UBL is the same either way.
+    language = "sv" if invoice.customer.country_code == "SE" else "en"
     pdf = None
     if delivery.channel == DeliveryChannel.EMAIL:
         from invoices.pdf import render_pdf
 
         logo = invoice.organisation.logo
-        pdf = render_pdf(invoice_document(invoice), logo=bytes(logo) if logo else None)
+        pdf = render_pdf(
+            invoice_document(invoice), language=language, logo=bytes(logo) if logo else None
+        )
     return Parcel(
+        language=language,
         delivery_id=delivery.public_id,
         invoice_number=invoice.number,
         kind=invoice.kind,

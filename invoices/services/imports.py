@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from accounts.services import audit_event_record
 from invoices import errors, ubl
-from invoices.document import InvoiceDocument
+from invoices.document import AllowanceCharge, InvoiceDocument, Line
 from invoices.findings import Finding, Layer, Severity
 from invoices.mapping import DOCUMENT_EXTRAS, LINE_EXTRAS, encode
 from invoices.models import Customer, Invoice, RateSource
@@ -41,16 +41,22 @@ def _customer_for(organisation: Organisation, document: InvoiceDocument, user: A
         match = known.filter(name=buyer.name).first()
     if match is not None:
         return match
+    # An e-mail endpoint (EAS "EM") is where invoices go by e-mail, not a PEPPOL participant.
+    by_email = buyer.endpoint_scheme == "EM"
     customer = Customer(
         name=buyer.name,
         vat_number=buyer.vat_number[:20],
-        email=buyer.contact_email,
+        email=buyer.endpoint_id if by_email else buyer.contact_email,
         street_address=buyer.address.street,
         postal_code=buyer.address.postal_zone[:10],
         city=buyer.address.city,
         country_code=buyer.address.country or "SE",
         org_number=f"{digits[:6]}-{digits[6:]}" if buyer.legal_id_scheme == "0007" else "",
-        peppol_id=f"{buyer.endpoint_scheme}:{buyer.endpoint_id}" if buyer.endpoint_id else "",
+        peppol_id=(
+            f"{buyer.endpoint_scheme}:{buyer.endpoint_id}"
+            if buyer.endpoint_id and not by_email
+            else ""
+        ),
     )
     try:
         return customer_save(organisation=organisation, user=user, customer=customer)
@@ -76,16 +82,19 @@ def _input_from_document(document: InvoiceDocument, customer: Customer) -> Invoi
         period_start=document.period_start,
         period_end=document.period_end,
         lines=[_line_input(line, reasons) for line in document.lines],
-        allowances=[
-            AllowanceInput(
-                reason=item.reason or item.reason_code,
-                amount=item.amount,
-                is_charge=item.is_charge,
-                vat_category=item.vat_category,
-                vat_rate=item.vat_rate if item.vat_rate is not None else Decimal("0"),
-            )
-            for item in document.allowances_charges
-        ],
+        allowances=[_allowance_input(item) for item in document.allowances_charges],
+    )
+
+
+def _allowance_input(item: AllowanceCharge) -> AllowanceInput:
+    # A negative charge (the official correction example has one) is an allowance of the
+    # same size: the portal keeps amounts positive, and the totals come out the same.
+    return AllowanceInput(
+        reason=item.reason or item.reason_code,
+        amount=abs(item.amount),
+        is_charge=item.is_charge == (item.amount >= 0),
+        vat_category=item.vat_category,
+        vat_rate=item.vat_rate if item.vat_rate is not None else Decimal("0"),
     )
 
 
@@ -106,12 +115,21 @@ def _line_input(line: Any, reasons: dict[str, tuple[str, str]]) -> LineInput:
         vat_rate=line.vat_rate if line.vat_rate is not None else Decimal("0"),
         article_number=line.seller_item_id,
         discount_amount=discount,
-        extra={
-            name: encode(getattr(line, name))
-            for name in LINE_EXTRAS
-            if getattr(line, name) not in (None, "", [])
-        },
+        extra=_line_extras(line),
     )
+
+
+def _line_extras(line: Line) -> dict[str, Any]:
+    extra = {
+        name: encode(getattr(line, name))
+        for name in LINE_EXTRAS
+        if getattr(line, name) not in (None, "", [])
+    }
+    charges = [item for item in line.allowances_charges if item.is_charge]
+    if charges:
+        # The line's net amount (BT-131) includes them; the draft's lines carry only a discount.
+        extra["charges"] = encode(charges)
+    return extra
 
 
 def _document_extras(document: InvoiceDocument) -> dict[str, Any]:

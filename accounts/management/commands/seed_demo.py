@@ -42,10 +42,20 @@ class DemoOrganisation:
     plan: str
     verification_status: str
     bankgiro: str
+    # For payers abroad: shown on invoices in another currency or to a buyer outside Sweden.
+    iban: str = ""
+    bic: str = ""
 
 
 ORGANISATIONS = [
-    DemoOrganisation("559012-3450", Plan.PLUS, Status.VERIFIED, "5050-1055"),
+    DemoOrganisation(
+        "559012-3450",
+        Plan.PLUS,
+        Status.VERIFIED,
+        "5050-1055",
+        iban="SE4550000000058398257466",
+        bic="ESSESESS",
+    ),
     DemoOrganisation("559023-4562", Plan.BAS, Status.UNVERIFIED, "5402-9681"),
     # A squatter's unsigned claim of a company's number, for its real signatory to take over.
     DemoOrganisation("559045-6785", Plan.BAS, Status.UNVERIFIED, "123-4566"),
@@ -120,6 +130,8 @@ def _ensure_organisation(demo: DemoOrganisation, users: dict[str, Any]) -> None:
             registered_office=record.registered_office,
             contact_email=owner.email,
             bankgiro=demo.bankgiro,
+            iban=demo.iban,
+            bic=demo.bic,
             has_f_skatt=record.has_f_skatt,
         )
         organisation = services.organisation_create(user=owner, details=details, record=record)

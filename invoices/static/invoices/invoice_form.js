@@ -109,14 +109,27 @@
     show("payable", net + vat);
   }
 
-  // Exemption reasons only matter for categories without VAT; keep them visible when filled in.
+  // Exemption reasons only matter for categories without VAT, the grounds only for exempt
+  // supplies (E); keep either visible when filled in or marked wrong.
+  function showWhen(input, needed) {
+    if (!input) return;
+    const cell = input.closest(".cell");
+    cell.hidden = !(needed || input.value !== "" || cell.classList.contains("field-invalid"));
+  }
   function toggleReason(row) {
     const category = field(row, "vat_category");
-    const reason = field(row, "exemption_reason");
-    if (!category || !reason) return;
-    const cell = reason.closest(".cell");
-    const needed = category.value !== "S" || reason.value !== "" || cell.classList.contains("field-invalid");
-    cell.hidden = !needed;
+    if (!category) return;
+    showWhen(field(row, "exemption_ground"), category.value === "E");
+    showWhen(field(row, "exemption_reason"), category.value !== "S");
+  }
+
+  // The exchange rate is only for invoices in another currency.
+  function toggleRate() {
+    const currency = form.querySelector('[name="currency"]');
+    const rate = form.querySelector('[name="exchange_rate"]');
+    if (!currency || !rate) return;
+    const cell = rate.closest(".field");
+    cell.hidden = !(currency.value !== "SEK" || rate.value !== "" || cell.classList.contains("field-invalid"));
   }
 
   // Amounts may come back with more decimals than they need ("10,0000"); show "10" and
@@ -151,10 +164,12 @@
     const row = event.target.closest("[data-row]");
     if (row && event.target.name && event.target.name.endsWith("-vat_category")) matchRate(row);
     if (row) toggleReason(row);
+    if (event.target.name === "currency") toggleRate();
     if (event.target.name && event.target.name.endsWith("-DELETE")) renumber();
     update();
   });
   form.querySelectorAll('[data-formset="lines"] [data-row]').forEach(toggleReason);
+  toggleRate();
   const estimate = form.querySelector("[data-estimate]");
   if (estimate) estimate.hidden = false;
   renumber();
