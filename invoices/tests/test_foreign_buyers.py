@@ -22,6 +22,7 @@ from invoices.models import Customer, DeliveryChannel, Invoice
 from invoices.rates import FixtureRates
 from invoices.services.delivering import delivery_attempt
 from invoices.tests.factories import CustomerFactory
+from invoices.tests.test_swedish_invoices import german_customer
 from invoices.validation import validate_document
 
 pytestmark = pytest.mark.django_db
@@ -35,17 +36,8 @@ ISSUED_ON = date(2026, 12, 2)
 
 @pytest.fixture
 def german_buyer(alice_org: Organisation) -> Customer:
-    return CustomerFactory(
-        organisation=alice_org,
-        name="Rheinblick Software GmbH",
-        org_number="",
-        vat_number="DE811907980",
-        email="rechnungen@rheinblick.example",
-        country_code="DE",
-        city="Köln",
-        postal_code="50668",
-        preferred_channel=DeliveryChannel.EMAIL,
-        payment_terms_days=14,
+    return german_customer(
+        alice_org, preferred_channel=DeliveryChannel.EMAIL, payment_terms_days=14
     )
 
 
@@ -115,7 +107,7 @@ def test_an_eur_invoice_to_a_german_buyer_arrives_by_email_as_the_law_wants(
 
     root = etree.fromstring(ubl)
     [endpoint] = root.findall("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", NS)
-    assert (endpoint.get("schemeID"), endpoint.text) == ("EM", "rechnungen@rheinblick.example")
+    assert (endpoint.get("schemeID"), endpoint.text) == ("EM", "rechnung@beispiel.example")
     vat_in_sek = Decimal("200.00") * rate.rate
     assert root.findtext("cbc:TaxCurrencyCode", namespaces=NS) == "SEK"
     assert root.findtext("cac:TaxTotal[2]/cbc:TaxAmount", namespaces=NS) == f"{vat_in_sek:.2f}"
