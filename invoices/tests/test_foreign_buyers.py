@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from lxml import etree
 from pypdf import PdfReader
 
@@ -158,3 +159,18 @@ def test_a_domestic_sek_invoice_leaves_the_iban_out(
     assert root.find("cbc:TaxCurrencyCode", NS) is None
     invoice.refresh_from_db()
     assert invoice.exchange_rate is None  # no rate is fetched for an invoice in SEK
+
+
+def test_the_preview_shows_the_vat_in_sek_and_the_rate(
+    alice: Any,
+    alice_client: Any,
+    alice_org: Organisation,
+    german_buyer: Customer,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = eur_draft(alice_org, alice, german_buyer)
+    page = alice_client.get(reverse("invoices:detail", args=[invoice.public_id])).content.decode()
+    assert "Moms i SEK" in page
+    assert "Växelkurs 1 EUR = 11,0350 SEK (testkurs, 2026-12-02)" in page
+    assert "Leveransdatum" in page
