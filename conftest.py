@@ -94,3 +94,30 @@ def bob_client(bob: Any) -> Client:
 @pytest.fixture
 def mallory_client(mallory: Any) -> Client:
     return _client_for(mallory)
+
+
+# --- The API's callers: an organisation's key in the Authorization header ------------------
+
+
+def api_client(organisation: Organisation, user: Any = None, *, read_only: bool = False) -> Any:
+    """Return a DRF test client that sends a new key of the organisation with every request."""
+    from rest_framework.test import APIClient
+
+    from accounts.services import api_key_create
+
+    _key, secret = api_key_create(
+        actor=user, organisation=organisation, name="ERP", read_only=read_only
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
+@pytest.fixture
+def alice_api(alice_org: Organisation, alice: Any) -> Any:
+    return api_client(alice_org, alice)
+
+
+@pytest.fixture
+def mallory_api(mallory_org: Organisation, mallory: Any) -> Any:
+    return api_client(mallory_org, mallory)

@@ -114,3 +114,8 @@ class PaymentChangeClosed(AccountsError):
 class PaymentChangeStale(AccountsError):
     code = "payment_change_stale"
     message = _("The payment account changed after this change was requested. Request it again.")
+
+
+class ApiKeyRevoked(AccountsError):
+    code = "api_key_revoked"
+    message = _("This API key has already been revoked.")

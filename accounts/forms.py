@@ -223,3 +223,15 @@ class PlanForm(forms.Form):
 
 class SwitchOrganisationForm(forms.Form):
     organisation = forms.UUIDField()
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Which system uses the key, e.g. “Fortnox” or “Our ERP (test)”."),
+    )
+    read_only = forms.BooleanField(
+        label=_("Read only (the key can read invoices but not create or send them)"),
+        required=False,
+    )

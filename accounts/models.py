@@ -205,6 +205,7 @@ class Permission(models.TextChoices):
     MANAGE_ORGANISATION = "manage_organisation", _("Edit company and payment details")
     MANAGE_MEMBERS = "manage_members", _("Invite users and change roles")
     MANAGE_PLAN = "manage_plan", _("Change plan")
+    MANAGE_API_KEYS = "manage_api_keys", _("Create and revoke API keys")
 
 
 class Membership(models.Model):
@@ -450,6 +451,52 @@ class ReviewCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.org_number}"
+
+
+class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
+    def active(self) -> ApiKeyQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(models.Model):
+    """A key an ERP system uses to act for one organisation over the REST API.
+
+    Only the SHA-256 of the key is stored; the key is shown once, when it is created. The
+    public prefix finds the row and names the key on screens and in logs. (A partner key
+    that acts for many organisations will be a second kind beside this one.)
+    """
+
+    class Scope(models.TextChoices):
+        FULL = "full", _("Full access")
+        READ_ONLY = "read_only", _("Read only")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key prefix"), max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.FULL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.scope == self.Scope.READ_ONLY
 
 
 class AuditEvent(AppendOnlyModel):

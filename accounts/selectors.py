@@ -9,6 +9,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from accounts.models import (
+    ApiKey,
     AuditEvent,
     Invitation,
     JoinRequest,
@@ -198,3 +199,13 @@ def review_case_decisions(*, case: ReviewCase) -> frozenset[str]:
         )
         return frozenset({"approve"}) if suspended else both
     return both
+
+
+def api_key_list(*, organisation: Organisation) -> QuerySet[ApiKey]:
+    """Return the organisation's API keys, revoked ones included (they are its history)."""
+    return ApiKey.objects.filter(organisation=organisation).select_related("created_by")
+
+
+def api_key_get(*, organisation: Organisation, pk: int) -> ApiKey:
+    """Return one API key of the organisation, or 404."""
+    return _get_or_404(api_key_list(organisation=organisation), pk=pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_api_keys
 
 app_name = "accounts"
 
@@ -19,5 +19,7 @@ urlpatterns = [
     path("join-requests/<int:pk>/decide/", views.join_request_decide, name="join_request_decide"),
     path("settings/", views.settings_view, name="settings"),
     path("plan/", views.plan, name="plan"),
+    path("api-keys/", views_api_keys.api_keys, name="api_keys"),
+    path("api-keys/<int:pk>/revoke/", views_api_keys.api_key_revoke, name="api_key_revoke"),
     path("audit/", views.audit, name="audit"),
 ]

@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from accounts.models import Organisation
-from accounts.numbers import InvalidNumber, parse_org_number
-from invoices import exemptions
+from invoices import customer_fields, exemptions
 from invoices.models import Article, Customer, DeliveryChannel, VatCategory
 from invoices.services import AllowanceInput, InvoiceInput, LineInput
 from invoices.units import COMMON_UNITS, SWEDISH_VAT_RATES
@@ -301,49 +300,19 @@ def _kept(form: forms.Form) -> bool:
 class CustomerForm(forms.ModelForm[Customer]):
     class Meta:
         model = Customer
-        fields = [
-            "name",
-            "customer_number",
-            "org_number",
-            "vat_number",
-            "email",
-            "street_address",
-            "postal_code",
-            "city",
-            "country_code",
-            "your_reference",
-            "payment_terms_days",
-            "preferred_channel",
-            "peppol_id",
-            "gln",
-        ]
+        fields = customer_fields.EDITABLE
 
     def clean_org_number(self) -> str:
-        raw: str = self.cleaned_data["org_number"]
-        if not raw:
-            return ""
-        try:
-            return parse_org_number(raw)
-        except InvalidNumber as error:
-            raise forms.ValidationError(str(error)) from None
+        return customer_fields.clean_org_number(self.cleaned_data["org_number"])
 
     def clean_peppol_id(self) -> str:
-        value: str = self.cleaned_data["peppol_id"].strip()
-        scheme, sep, identifier = value.partition(":")
-        if value and (not sep or not scheme.isdigit() or len(scheme) != 4 or not identifier):
-            raise forms.ValidationError(_("Write the scheme and the id, e.g. 0007:5566778899."))
-        if scheme == "9955":
-            raise forms.ValidationError(_("Scheme 9955 is no longer used in PEPPOL; use 0007."))
-        return value
+        return customer_fields.clean_peppol_id(self.cleaned_data["peppol_id"])
 
     def clean_gln(self) -> str:
-        value: str = self.cleaned_data["gln"].strip()
-        if value and (len(value) != 13 or not value.isdigit()):
-            raise forms.ValidationError(_("A GLN has 13 digits."))
-        return value
+        return customer_fields.clean_gln(self.cleaned_data["gln"])
 
     def clean_country_code(self) -> str:
-        return str(self.cleaned_data["country_code"]).upper()
+        return customer_fields.clean_country_code(str(self.cleaned_data["country_code"]))
 
 
 class ArticleForm(forms.ModelForm[Article]):

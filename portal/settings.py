@@ -297,12 +297,18 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- REST API -------------------------------------------------------------------------
+# Requests one API key may make ("600/min", "20/s", ...); 429 with Retry-After beyond it.
+API_RATE_PER_KEY = env_str("API_RATE_PER_KEY", "600/min")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # An organisation's API key, nothing else: no session, so no CSRF to think about.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.HasApiKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "portal.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "e-faktura portal API",
@@ -311,6 +317,10 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from our own static files, its start script from a URL (CSP: no CDN, no inline).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The schema and the docs are public; everything under /api/v1/ needs a key.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
 # --- Security -------------------------------------------------------------------------

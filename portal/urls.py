@@ -4,8 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.api.urls import urlpatterns as accounts_api
+from invoices.api.urls import urlpatterns as invoices_api
 from portal import views
 from portal.admin import admin_login
+
+# Each app's api/ package contributes its routes; one namespace, "api", for all of them.
+api_v1 = [*accounts_api, *invoices_api]
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -19,8 +24,7 @@ urlpatterns = [
     # Before the admin's own routes: its login form would skip allauth's TOTP step.
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path(
-        "api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"
-    ),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

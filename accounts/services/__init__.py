@@ -1,5 +1,6 @@
 """Every write that matters in accounts, by concern; import them from here."""
 
+from accounts.services.api_keys import api_key_authenticate, api_key_create, api_key_revoke
 from accounts.services.audit import audit_event_record
 from accounts.services.cases import review_case_close, review_case_open, review_cases_close_for
 from accounts.services.members import (
@@ -40,6 +41,9 @@ from accounts.services.reviews import (
 __all__ = [
     "INVITATION_LIFETIME",
     "OrganisationDetails",
+    "api_key_authenticate",
+    "api_key_create",
+    "api_key_revoke",
     "audit_event_record",
     "invitation_accept",
     "invitation_create",

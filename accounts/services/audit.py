@@ -16,13 +16,22 @@ def audit_event_record(
     data: dict[str, Any] | None = None,
     ip_address: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit log."""
+    """Append one event to the audit log.
+
+    `actor` is a user, or an API caller: then the event names the key, and the user
+    who created it stands as the actor.
+    """
+    data = dict(data or {})
+    api_key = getattr(actor, "api_key", None)
+    if api_key is not None:
+        data["api_key"] = api_key.prefix
+        actor = api_key.created_by
     return AuditEvent.objects.create(
         action=action,
         actor=actor if actor is not None and actor.is_authenticated else None,
         organisation=organisation,
         object_type=type(obj).__name__ if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        data=data or {},
+        data=data,
         ip_address=ip_address,
     )

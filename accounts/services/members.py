@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -16,6 +15,7 @@ from accounts import errors
 from accounts.mail import send_templated_mail
 from accounts.models import Invitation, JoinRequest, Membership, Organisation
 from accounts.services.audit import audit_event_record
+from accounts.tokens import secret_hash
 
 INVITATION_LIFETIME = timedelta(days=7)
 Role = Membership.Role
@@ -102,10 +102,6 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
 # --- Invitations -----------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def invitation_create(
     *, actor: Membership, email: str, role: str, base_url: str = ""
@@ -122,7 +118,7 @@ def invitation_create(
         organisation=organisation,
         email=email.lower(),
         role=role,
-        token_hash=_token_hash(token),
+        token_hash=secret_hash(token),
         invited_by=actor.user,
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
@@ -155,7 +151,7 @@ def invitation_for_token(token: str) -> Invitation:
     """Return the open, unexpired invitation for a token, or raise InvitationInvalid."""
     invitation = (
         Invitation.objects.select_related("organisation")
-        .filter(token_hash=_token_hash(token))
+        .filter(token_hash=secret_hash(token))
         .first()
     )
     if invitation is None or not invitation.is_open or invitation.expires_at <= timezone.now():

@@ -1,0 +1,1 @@
+"""The organisation over the API (/api/v1/organisation)."""

@@ -1,0 +1,97 @@
+"""API keys: created with the key shown once, revoked at once, both audited."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import errors
+from accounts.models import ApiKey, Organisation
+from accounts.services.audit import audit_event_record
+from accounts.tokens import secret_hash
+
+KEY_PREFIX = "efk"
+# Writing last_used_at on every request would make each call a write; a minute is precise
+# enough to tell a key in use from a forgotten one.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _new_key() -> tuple[str, str]:
+    """Return (public prefix, whole key): "efk_<prefix>_<secret>"."""
+    prefix = secrets.token_hex(6)
+    return prefix, f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    name: str,
+    read_only: bool = False,
+    ip_address: str | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key for the organisation; return it and the key itself, which is not kept."""
+    prefix, key = _new_key()
+    api_key = ApiKey(
+        organisation=organisation,
+        name=name,
+        prefix=prefix,
+        key_hash=secret_hash(key),
+        scope=ApiKey.Scope.READ_ONLY if read_only else ApiKey.Scope.FULL,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    api_key.full_clean()
+    api_key.save()
+    audit_event_record(
+        action="api_key.created",
+        actor=actor,
+        organisation=organisation,
+        obj=api_key,
+        data={"name": name, "prefix": prefix, "scope": api_key.scope},
+        ip_address=ip_address,
+    )
+    return api_key, key
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: Any, api_key: ApiKey, ip_address: str | None = None) -> ApiKey:
+    """Revoke a key: the next request made with it is refused."""
+    api_key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if api_key.revoked_at is not None:
+        raise errors.ApiKeyRevoked
+    api_key.revoked_at = timezone.now()
+    api_key.save(update_fields=["revoked_at"])
+    audit_event_record(
+        action="api_key.revoked",
+        actor=actor,
+        organisation=api_key.organisation,
+        obj=api_key,
+        data={"name": api_key.name, "prefix": api_key.prefix},
+        ip_address=ip_address,
+    )
+    return api_key
+
+
+def api_key_authenticate(key: str) -> ApiKey | None:
+    """Return the active key the request presents, or None; note when it was last used."""
+    parts = key.split("_", 2)  # the secret itself may contain "_"
+    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+        return None
+    api_key = (
+        ApiKey.objects.active()
+        .select_related("organisation")
+        .filter(prefix=parts[1], key_hash=secret_hash(key))
+        .first()
+    )
+    if api_key is None:
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key

@@ -1,0 +1,1 @@
+"""Invoicing over the API: customers, invoices, the inbox."""

@@ -1,0 +1,1 @@
+"""What every /api/v1/ view shares: the caller, its key, errors, limits and pages."""

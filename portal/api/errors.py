@@ -1,0 +1,134 @@
+"""One error format for the whole API: {"code", "detail", "errors"?}, never a 500 page.
+
+DRF's own exceptions keep their status and get a stable code; domain errors (the
+services' "no") get the status their meaning calls for. Views raise, this answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from portal.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+# Domain errors by code: the status that says what went wrong (default 409: the state of
+# things does not allow it now).
+DOMAIN_STATUS = {
+    "invoice_invalid": status.HTTP_422_UNPROCESSABLE_ENTITY,
+    "import_rejected": status.HTTP_422_UNPROCESSABLE_ENTITY,
+    "attachment_rejected": status.HTTP_422_UNPROCESSABLE_ENTITY,
+    "sending_blocked": status.HTTP_403_FORBIDDEN,
+    "articles_need_plus": status.HTTP_403_FORBIDDEN,
+}
+# DRF's exceptions by class: the code an API client can switch on.
+DRF_CODES: dict[type[exceptions.APIException], str] = {
+    exceptions.ParseError: "malformed_request",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "invalid_api_key",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "rate_limited",
+}
+
+ErrorBody = dict[str, Any]
+# Extra fields some domain errors carry (the findings, the duplicates, the gate's decision).
+_DETAILS: dict[str, Callable[[Any], ErrorBody]] = {}
+
+
+def error_body(code: str, detail: Any, errors: list[Any] | None = None, **extra: Any) -> ErrorBody:
+    body: ErrorBody = {"code": code, "detail": str(detail)}
+    if errors is not None:
+        body["errors"] = errors
+    return {**body, **extra}
+
+
+def details_for(*codes: str) -> Callable[[Callable[[Any], ErrorBody]], Callable[[Any], ErrorBody]]:
+    """Register what a domain error adds to its body (apps register their own)."""
+
+    def register(function: Callable[[Any], ErrorBody]) -> Callable[[Any], ErrorBody]:
+        for code in codes:
+            _DETAILS[code] = function
+        return function
+
+    return register
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Turn any exception a view raises into the API's error format."""
+    if isinstance(exc, DomainError):
+        return _domain_response(exc)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.ValidationError):
+        return Response(
+            error_body(
+                "invalid_request", _("Some fields are not valid."), _field_errors(exc.detail)
+            ),
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
+    if isinstance(exc, exceptions.APIException):
+        return _api_exception_response(exc)
+    logger.exception("unhandled error in an API view", exc_info=exc)
+    return Response(
+        error_body("server_error", _("Something went wrong on our side. Try again later.")),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+def _api_exception_response(exc: exceptions.APIException) -> Response:
+    code = DRF_CODES.get(type(exc))
+    if code is None:
+        detail_code = exc.get_codes()
+        code = detail_code if isinstance(detail_code, str) else "error"
+    headers = {}
+    auth_header = getattr(exc, "auth_header", None)  # set by DRF on a 401: how to authenticate
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)  # set on Throttled: the seconds until the next request
+    if wait is not None:
+        headers["Retry-After"] = str(int(wait) + 1)
+    return Response(error_body(code, exc.detail), status=exc.status_code, headers=headers)
+
+
+def _domain_response(exc: DomainError) -> Response:
+    extra = _DETAILS[exc.code](exc) if exc.code in _DETAILS else {}
+    body = {**error_body(exc.code, exc), **extra}
+    return Response(body, status=DOMAIN_STATUS.get(exc.code, status.HTTP_409_CONFLICT))
+
+
+def _field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
+    """Flatten DRF's nested errors into [{"field": "lines[0].quantity", "message": ...}]."""
+    if isinstance(detail, dict):
+        return [
+            error
+            for name, value in detail.items()
+            for error in _field_errors(value, _join(path, str(name)))
+        ]
+    if isinstance(detail, list):
+        if all(isinstance(item, str) for item in detail):
+            return [{"field": path or "non_field_errors", "message": str(item)} for item in detail]
+        return [
+            error
+            for index, item in enumerate(detail)
+            for error in _field_errors(item, f"{path}[{index}]")
+        ]
+    return [{"field": path or "non_field_errors", "message": str(detail)}]
+
+
+def _join(path: str, name: str) -> str:
+    if name == "non_field_errors":
+        return path
+    return f"{path}.{name}" if path else name
