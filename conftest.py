@@ -105,6 +105,8 @@ def api_client(organisation: Organisation, user: Any = None, *, read_only: bool 
 
     from accounts.services import api_key_create
 
+    if user is None:
+        user = MembershipFactory(organisation=organisation, role=Membership.Role.OWNER).user
     _key, secret = api_key_create(
         actor=user, organisation=organisation, name="ERP", read_only=read_only
     )

@@ -477,8 +477,9 @@ class ApiKey(models.Model):
     prefix = models.CharField(_("key prefix"), max_length=16, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.FULL)
+    # The user the key acts as: invoices it creates and sends are theirs, as in the browser.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

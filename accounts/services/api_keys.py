@@ -29,7 +29,7 @@ def _new_key() -> tuple[str, str]:
 @transaction.atomic
 def api_key_create(
     *,
-    actor: Any,
+    actor: Any,  # the user the key acts as, a member of the organisation
     organisation: Organisation,
     name: str,
     read_only: bool = False,
@@ -43,7 +43,7 @@ def api_key_create(
         prefix=prefix,
         key_hash=secret_hash(key),
         scope=ApiKey.Scope.READ_ONLY if read_only else ApiKey.Scope.FULL,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_by=actor,
     )
     api_key.full_clean()
     api_key.save()

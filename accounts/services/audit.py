@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.models import AuditEvent, Organisation
+from portal.api.context import api_key_in_use
 
 
 def audit_event_record(
@@ -18,11 +19,11 @@ def audit_event_record(
 ) -> AuditEvent:
     """Append one event to the audit log.
 
-    `actor` is a user, or an API caller: then the event names the key, and the user
-    who created it stands as the actor.
+    A change made through the API (`actor` an API caller, or a request authenticated
+    with a key) names the key; the user the key acts as stands as the actor.
     """
     data = dict(data or {})
-    api_key = getattr(actor, "api_key", None)
+    api_key = getattr(actor, "api_key", None) or api_key_in_use()
     if api_key is not None:
         data["api_key"] = api_key.prefix
         actor = api_key.created_by

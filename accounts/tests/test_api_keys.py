@@ -66,7 +66,9 @@ def test_mallory_can_neither_see_nor_revoke_alices_keys(
     assert api_key.revoked_at is None
 
 
-def test_the_command_prints_the_key_alone_on_the_last_line(alice_org: Organisation) -> None:
+def test_the_command_prints_the_key_alone_on_the_last_line(
+    alice_org: Organisation, alice: Any
+) -> None:
     out = io.StringIO()
     call_command(
         "create_api_key",
@@ -81,7 +83,8 @@ def test_the_command_prints_the_key_alone_on_the_last_line(alice_org: Organisati
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert api.get("/api/v1/organisation").status_code == 200
-    assert ApiKey.objects.get().is_read_only
+    api_key = ApiKey.objects.get()
+    assert api_key.is_read_only and api_key.created_by == alice  # the owner, by default
 
 
 def test_the_command_refuses_an_unknown_number(db: None) -> None:

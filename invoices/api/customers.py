@@ -67,7 +67,7 @@ class CustomerListView(ListAPIView[Customer]):
         serializer.is_valid(raise_exception=True)
         customer = services.customer_save(
             organisation=caller.organisation,
-            user=caller,
+            user=caller.user,
             customer=Customer(**serializer.validated_data),
         )
         return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
@@ -88,6 +88,6 @@ class CustomerDetailView(APIView):
         for name, value in serializer.validated_data.items():
             setattr(customer, name, value)
         customer = services.customer_save(
-            organisation=caller.organisation, user=caller, customer=customer
+            organisation=caller.organisation, user=caller.user, customer=customer
         )
         return Response(CustomerSerializer(customer).data)

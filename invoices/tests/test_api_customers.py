@@ -23,7 +23,7 @@ def test_create_a_customer_normalises_its_numbers(alice_api: Any, alice_org: Org
     customer = Customer.objects.get(pk=body["id"])
     assert customer.organisation == alice_org
     event = AuditEvent.objects.get(action="customer.created")
-    assert event.data["api_key"] and event.actor is not None  # the key, and who made it
+    assert event.data["api_key"] and event.actor is not None  # the key, and whom it acts as
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 
 from accounts.services import api_key_authenticate
 from portal.api.caller import ApiCaller
+from portal.api.context import use_api_key
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -30,6 +31,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         api_key = api_key_authenticate(parts[1].decode("ascii", errors="replace"))
         if api_key is None:
             raise exceptions.AuthenticationFailed(_("The API key is unknown or revoked."))
+        use_api_key(api_key)
         return ApiCaller(api_key), api_key
 
     def authenticate_header(self, request: Request) -> str:

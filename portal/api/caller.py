@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from accounts.models import ApiKey, Organisation
 
@@ -25,6 +26,11 @@ class ApiCaller:
     @property
     def organisation(self) -> Organisation:
         return self.api_key.organisation
+
+    @property
+    def user(self) -> Any:
+        """The member the key acts as: what the services record as the actor."""
+        return self.api_key.created_by
 
     @property
     def read_only(self) -> bool:
