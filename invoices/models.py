@@ -170,6 +170,7 @@ class Invoice(models.Model):
     class Source(models.TextChoices):
         PORTAL = "portal", _("Written in the portal")
         IMPORT = "import", _("Imported file")
+        API = "api", _("Created over the API")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
@@ -178,8 +179,11 @@ class Invoice(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INVOICE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PORTAL)
-    # Assigned when the invoice is issued: drafts leave no gaps in the series.
+    # Assigned when the invoice is issued: drafts leave no gaps in the series. A UBL an ERP
+    # sends over the API keeps the ERP's own number (unique per organisation all the same).
     number = models.CharField(_("invoice number"), max_length=30, blank=True)
+    # The ERP's own id for the invoice: creating with one already used returns that invoice.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("customer")
     )
@@ -246,6 +250,11 @@ class Invoice(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | ~Q(number=""), name="issued_invoices_have_a_number"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~Q(external_id=""),
+                name="unique_external_id_per_org",
             ),
         ]
 
@@ -459,6 +468,8 @@ class ReceivedInvoice(models.Model):
     ubl_xml = models.BinaryField()
     received_at = models.DateTimeField(auto_now_add=True)
     handled_at = models.DateTimeField(null=True, blank=True)
+    # When the recipient's ERP said it has stored the invoice (POST /inbox/{id}/ack).
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -481,6 +492,10 @@ class PendingSend(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_sends"
     )
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="pending_sends")
+    # Set when an ERP's send was held: a key revoked meanwhile releases nothing.
+    api_key = models.ForeignKey(
+        "accounts.ApiKey", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

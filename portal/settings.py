@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "signing",
     "invoices",
+    "integrations",
 ]
 
 MIDDLEWARE = [
