@@ -5,12 +5,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api.urls import urlpatterns as accounts_api
+from integrations.api.urls import urlpatterns as integrations_api
 from invoices.api.urls import urlpatterns as invoices_api
 from portal import views
 from portal.admin import admin_login
 
 # Each app's api/ package contributes its routes; one namespace, "api", for all of them.
-api_v1 = [*accounts_api, *invoices_api]
+api_v1 = [*accounts_api, *invoices_api, *integrations_api]
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

@@ -1,0 +1,5 @@
+"""Routes of invoices/api/invoices.py (kept apart so each part of the API adds its own)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
