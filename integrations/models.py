@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +12,19 @@ from accounts.models import ApiKey, Organisation
 from portal.models import AppendOnlyModel
 
 
+class CurrentTransactionId(models.Func):
+    """The id of the writing transaction on PostgreSQL; NULL on SQLite (one writer at a time)."""
+
+    template = "NULL"
+    output_field = models.BigIntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "pg_current_xact_id()::text::bigint"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
 class Event(AppendOnlyModel):
-    """One thing that happened to an organisation's documents; the id orders the feed."""
+    """One thing that happened to an organisation's documents; (xid, id) orders the feed."""
 
     class Type(models.TextChoices):
         INVOICE_QUEUED = "invoice.queued", _("Invoice queued for delivery")
@@ -27,10 +39,14 @@ class Event(AppendOnlyModel):
     type = models.CharField(max_length=40, choices=Type.choices)
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The writing transaction (PostgreSQL): ids are drawn before commit, so a transaction that
+    # commits late can hold a lower id than events a reader already saw. The feed orders by
+    # (xid, id) and shows only finished transactions, so its cursor never skips one.
+    xid = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["organisation", "id"], name="event_feed")]
+        indexes = [models.Index(fields=["organisation", "xid", "id"], name="event_feed_commit")]
 
     def __str__(self) -> str:
         return f"{self.type} #{self.pk}"

@@ -35,6 +35,23 @@ class ImportRejected(InvoiceInvalid):
     message = _("The file was not imported. Nothing was stored.")
 
 
+class SellerMismatch(InvoiceError):
+    code = "seller_mismatch"
+    message = _(
+        "The seller in the file is not your organisation: only your own invoices can be "
+        "created from a file over the API. Nothing was stored."
+    )
+
+
+class NumberTaken(InvoiceError):
+    code = "number_taken"
+
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            _("Another invoice of yours already has the number %(number)s.") % {"number": number}
+        )
+
+
 class NotCreditable(InvoiceError):
     code = "not_creditable"
     message = _("Only an issued invoice can be credited.")

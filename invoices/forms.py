@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -27,17 +28,82 @@ RATE_CHOICES = [(rate, f"{rate} %") for rate in SWEDISH_VAT_RATES]
 NO_VAT_CATEGORIES = {"Z", "E", "AE", "K", "G", "O"}
 
 
-def check_vat(form: forms.Form, cleaned: dict[str, Any]) -> None:
-    """Tie category and rate together the way EN 16931 and SE-R-006 do."""
-    category, rate = cleaned.get("vat_category"), cleaned.get("vat_rate")
+# The rules below are plain functions over cleaned values, so the forms and the API's
+# serializers apply the same rules with the same words.
+
+
+def vat_problem(category: str | None, rate: Decimal | None) -> StrOrPromise | None:
+    """Tie category and rate together the way EN 16931 and SE-R-006 do (the rate's error)."""
     if category is None or rate is None:
-        return
+        return None
     if category == "S" and rate == Decimal("0"):
-        form.add_error(
-            "vat_rate", _("Standard-rated VAT is 25, 12 or 6 %. Choose a category for 0 %.")
-        )
+        return _("Standard-rated VAT is 25, 12 or 6 %. Choose a category for 0 %.")
     if category in NO_VAT_CATEGORIES and rate != Decimal("0"):
-        form.add_error("vat_rate", _("This VAT category carries no VAT: the rate must be 0 %."))
+        return _("This VAT category carries no VAT: the rate must be 0 %.")
+    return None
+
+
+def check_vat(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """Add the VAT category and rate error, if any, to the form's rate."""
+    problem = vat_problem(cleaned.get("vat_category"), cleaned.get("vat_rate"))
+    if problem is not None:
+        form.add_error("vat_rate", problem)
+
+
+def header_problems(cleaned: Mapping[str, Any]) -> dict[str, StrOrPromise]:
+    """Return the invoice's own field errors: dates in order, no rate for SEK."""
+    problems: dict[str, StrOrPromise] = {}
+    issued, due = cleaned.get("issue_date"), cleaned.get("due_date")
+    if issued and due and due < issued:
+        problems["due_date"] = _("The due date cannot be before the invoice date.")
+    start, end = cleaned.get("period_start"), cleaned.get("period_end")
+    if start and end and end < start:
+        problems["period_end"] = _("The period cannot end before it starts.")
+    if cleaned.get("exchange_rate") is not None and cleaned.get("currency") == "SEK":
+        problems["exchange_rate"] = _("An invoice in SEK needs no exchange rate.")
+    return problems
+
+
+def quantity_problem(quantity: Decimal, *, allow_negative: bool) -> StrOrPromise | None:
+    """Refuse a zero quantity, and a negative one on a credit note."""
+    if quantity == 0:
+        return _("The quantity cannot be 0; remove the line instead.")
+    if quantity < 0 and not allow_negative:
+        # An invoice may carry a correction line (-3 returned items); a credit note
+        # already reverses its amounts, so a negative line there is a mistake.
+        return _("A credit note's quantities are positive: it reverses the amounts itself.")
+    return None
+
+
+def line_problems(cleaned: Mapping[str, Any]) -> dict[str, StrOrPromise]:
+    """Return a line's field errors: VAT category and rate, exemption ground, discount."""
+    problems: dict[str, StrOrPromise] = {}
+    vat = vat_problem(cleaned.get("vat_category"), cleaned.get("vat_rate"))
+    if vat is not None:
+        problems["vat_rate"] = vat
+    ground, reason = cleaned.get("exemption_ground"), cleaned.get("exemption_reason", "")
+    if cleaned.get("vat_category") == "E" and not ground and not exemptions.cites_provision(reason):
+        problems["exemption_ground"] = EXEMPTION_MISSING
+    price, quantity = cleaned.get("unit_price"), cleaned.get("quantity")
+    discount = cleaned.get("discount_amount") or Decimal("0")
+    if price is not None and quantity is not None and discount > abs(price * quantity):
+        problems["discount_amount"] = _("The discount is larger than the line amount.")
+    return problems
+
+
+def is_negative_total(lines: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether lines that are there add up to zero or less before VAT (see NEGATIVE_TOTAL)."""
+    rows = list(lines)
+    net = sum(
+        (row["quantity"] * row["unit_price"] - (row["discount_amount"] or 0) for row in rows),
+        Decimal("0"),
+    )
+    return bool(rows) and net <= 0
+
+
+def lacks_buyer_vat_number(vat_number: str, categories: Iterable[str]) -> bool:
+    """Reverse charge and EU sales name the buyer's VAT number (ML 17 kap. 24 §)."""
+    return not vat_number and bool(set(categories) & BUYER_VAT_CATEGORIES)
 
 
 def decimal_field(label: StrOrPromise, decimal_places: int, **kwargs: Any) -> forms.DecimalField:
@@ -104,34 +170,26 @@ class InvoiceForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        issued, due = cleaned.get("issue_date"), cleaned.get("due_date")
-        if issued and due and due < issued:
-            self.add_error("due_date", _("The due date cannot be before the invoice date."))
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("The period cannot end before it starts."))
-        if cleaned.get("exchange_rate") is not None and cleaned.get("currency") == "SEK":
-            self.add_error("exchange_rate", _("An invoice in SEK needs no exchange rate."))
+        for name, problem in header_problems(cleaned).items():
+            self.add_error(name, problem)
         return cleaned
 
     def check_buyer_vat_number(self, lines: Any) -> bool:
         """Reverse charge and EU sales name the buyer's VAT number (ML 17 kap. 24 §)."""
         customer = self.cleaned_data.get("customer")
-        categories = {line.cleaned_data["vat_category"] for line in lines if _kept(line)}
-        if customer is None or customer.vat_number or not categories & BUYER_VAT_CATEGORIES:
+        categories = [line.cleaned_data["vat_category"] for line in lines if _kept(line)]
+        if customer is None or not lacks_buyer_vat_number(customer.vat_number, categories):
             return True
-        self.add_error(
-            "customer",
-            _(
-                "Reverse charge and supplies to another EU country need the customer's VAT "
-                "number on the invoice: add it to the customer first."
-            ),
-        )
+        self.add_error("customer", BUYER_VAT_MISSING)
         return False
 
 
 # Categories where the law wants the buyer's VAT number on the invoice.
 BUYER_VAT_CATEGORIES = {"AE", "K"}
+BUYER_VAT_MISSING = _(
+    "Reverse charge and supplies to another EU country need the customer's VAT "
+    "number on the invoice: add it to the customer first."
+)
 EXEMPTION_MISSING = _(
     "Exempt supplies must name the provision: choose the ground, or cite the provision "
     "in the reason (for example 10 kap. mervärdesskattelagen)."
@@ -160,34 +218,19 @@ class LineForm(forms.Form):
 
     def __init__(self, *args: Any, allow_negative: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # An invoice may carry a correction line (-3 returned items); a credit note
-        # already reverses its amounts, so a negative line there is a mistake.
         self.allow_negative = allow_negative
 
     def clean_quantity(self) -> Decimal:
         quantity: Decimal = self.cleaned_data["quantity"]
-        if quantity == 0:
-            raise forms.ValidationError(_("The quantity cannot be 0; remove the line instead."))
-        if quantity < 0 and not self.allow_negative:
-            raise forms.ValidationError(
-                _("A credit note's quantities are positive: it reverses the amounts itself.")
-            )
+        problem = quantity_problem(quantity, allow_negative=self.allow_negative)
+        if problem is not None:
+            raise forms.ValidationError(problem)
         return quantity
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        check_vat(self, cleaned)
-        ground, reason = cleaned.get("exemption_ground"), cleaned.get("exemption_reason", "")
-        if (
-            cleaned.get("vat_category") == "E"
-            and not ground
-            and not exemptions.cites_provision(reason)
-        ):
-            self.add_error("exemption_ground", EXEMPTION_MISSING)
-        price, quantity = cleaned.get("unit_price"), cleaned.get("quantity")
-        discount = cleaned.get("discount_amount") or Decimal("0")
-        if price is not None and quantity is not None and discount > abs(price * quantity):
-            self.add_error("discount_amount", _("The discount is larger than the line amount."))
+        for name, problem in line_problems(cleaned).items():
+            self.add_error(name, problem)
         return cleaned
 
     def to_input(self) -> LineInput:
@@ -252,13 +295,9 @@ class BaseLineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
         if any(self.errors) or not self.form_kwargs.get("allow_negative", True):
             return  # each row says what is wrong first; a credit note's lines are positive
         kept = [form.cleaned_data for form in self.forms if _kept(form)]
-        net = sum(
-            (row["quantity"] * row["unit_price"] - (row["discount_amount"] or 0) for row in kept),
-            Decimal("0"),
-        )
         # Negative lines correct an invoice that still has something to pay; money given
         # back is a credit note (the same check runs on the document: SE-PORTAL-NEGATIVE-TOTAL).
-        if kept and net <= 0:
+        if is_negative_total(kept):
             raise forms.ValidationError(NEGATIVE_TOTAL, code="negative_total")
 
 

@@ -67,6 +67,9 @@ CATALOGUE: dict[str, StrOrPromise] = {
     "event.held.no_permission": _(
         "Not sent after signing: the user who pressed Send may no longer send invoices."
     ),
+    "event.held.key_revoked": _(
+        "Not sent after signing: the API key that sent it has been revoked."
+    ),
     # Payment terms the portal writes (BT-20) when the invoice carries none of its own.
     "terms.net": ngettext_lazy("%(days)s day net", "%(days)s days net", "days"),
     "terms.net_interest": ngettext_lazy(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Organisation
@@ -21,14 +22,27 @@ from invoices.models import (
 
 
 def invoice_list(
-    *, organisation: Organisation, status: str = "", kind: str = "", query: str = ""
+    *,
+    organisation: Organisation,
+    status: str = "",
+    kind: str = "",
+    query: str = "",
+    customer_id: int | None = None,
+    number: str = "",
+    updated_after: datetime | None = None,
 ) -> QuerySet[Invoice]:
-    """Return the organisation's invoices for the list page, filtered and searched."""
+    """Return the organisation's invoices for the list page or the API, filtered and searched."""
     invoices = Invoice.objects.for_org(organisation).select_related("customer")
     if status:
         invoices = invoices.filter(status=status)
     if kind:
         invoices = invoices.filter(kind=kind)
+    if customer_id is not None:
+        invoices = invoices.filter(customer_id=customer_id)
+    if number:
+        invoices = invoices.filter(number=number)
+    if updated_after is not None:
+        invoices = invoices.filter(updated_at__gt=updated_after)
     if query:
         invoices = invoices.filter(
             Q(number__icontains=query)
@@ -90,6 +104,23 @@ def customer_get(*, organisation: Organisation, pk: int) -> Customer:
     return customer
 
 
+def customer_for_receiver(
+    *, organisation: Organisation, org_number: str = "", peppol_id: str = ""
+) -> Customer:
+    """Return the organisation's customer with one of these identifiers (the first made), or
+    an unsaved customer that carries only them: what a send to that receiver would use."""
+    condition = Q(pk__in=[])
+    if org_number:
+        condition |= Q(org_number=org_number)
+    if peppol_id:
+        condition |= Q(peppol_id=peppol_id)
+        scheme, _sep, identifier = peppol_id.partition(":")
+        if scheme == "0088":
+            condition |= Q(gln=identifier)
+    found = Customer.objects.for_org(organisation).filter(condition).order_by("pk").first()
+    return found or Customer(organisation=organisation, org_number=org_number, peppol_id=peppol_id)
+
+
 def article_list(*, organisation: Organisation) -> QuerySet[Article]:
     """Return the organisation's articles."""
     return Article.objects.filter(organisation=organisation)
@@ -117,6 +148,16 @@ def received_list(
     """Return the organisation's inbox; handled invoices only when asked for."""
     received = ReceivedInvoice.objects.filter(recipient=organisation).select_related("sender")
     return received if show_handled else received.filter(handled_at__isnull=True)
+
+
+def received_by_acknowledgement(
+    *, organisation: Organisation, acknowledged: bool | None = None
+) -> QuerySet[ReceivedInvoice]:
+    """Return the organisation's whole inbox for its ERP: unacknowledged first, newest first."""
+    received = received_list(organisation=organisation, show_handled=True)
+    if acknowledged is not None:
+        received = received.filter(acknowledged_at__isnull=not acknowledged)
+    return received.order_by(F("acknowledged_at").desc(nulls_first=True), "-received_at", "-pk")
 
 
 def received_get(*, organisation: Organisation, public_id: UUID) -> ReceivedInvoice:

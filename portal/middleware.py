@@ -14,6 +14,7 @@ class ChosenLanguageMiddleware:
 
     Unlike Django's LocaleMiddleware the browser's Accept-Language is not consulted:
     the portal is Swedish by default, whatever language the browser happens to prefer.
+    The API (/api/) does consult it: `Accept-Language: en` is how an ERP asks for English.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -22,6 +23,9 @@ class ChosenLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in self.supported and request.path.startswith("/api/"):
+            # An ERP has no switcher: the API answers in the language its request asks for.
+            chosen = translation.get_language_from_request(request)
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "accounts.middleware.CurrentOrganisationMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
     "signing.gate.SendingGateMiddleware",
+    # Last: it sees the request's language, and a replay skips the view and its checks.
+    "portal.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -166,6 +168,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "lapse-unsigned-claims": {
         "task": "accounts.lapse_unsigned_claims",
         "schedule": 3600.0,
+    },
+    "sweep-webhooks": {
+        "task": "integrations.sweep_webhooks",
+        "schedule": float(DELIVERY_SWEEP_SECONDS),
     },
 }
 CELERY_TIMEZONE = "Europe/Stockholm"
@@ -301,6 +307,16 @@ MEDIA_ROOT = VAR_DIR / "media"
 # --- REST API -------------------------------------------------------------------------
 # Requests one API key may make ("600/min", "20/s", ...); 429 with Retry-After beyond it.
 API_RATE_PER_KEY = env_str("API_RATE_PER_KEY", "600/min")
+# Webhooks: 6 attempts over about an hour (2, 4, 8, 16, 32 minutes apart), a short timeout.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 120)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Production posts to public https addresses only; the demo and tests to a receiver on loopback.
+WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", default=IS_PRODUCTION)
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=not IS_PRODUCTION)
+# The largest body read whole into memory (Django refuses more): a UBL file up to
+# invoices/xmlsafe.py's 20 MB must fit, also when the Idempotency-Key middleware hashes it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # An organisation's API key, nothing else: no session, so no CSRF to think about.
@@ -323,6 +339,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # One stable name for each enum that several components show (invoices/api/enums.py).
+    "ENUM_NAME_OVERRIDES": {
+        "DeliveryChannelEnum": "invoices.api.enums.DELIVERY_CHANNEL",
+        "DeliveryStatusEnum": "invoices.api.enums.DELIVERY_STATUS",
+        "InvoiceStatusEnum": "invoices.api.enums.INVOICE_STATUS",
+        "InvoiceKindEnum": "invoices.api.enums.INVOICE_KIND",
+        "EventTypeEnum": "integrations.models.Event.Type",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.idempotency.document_idempotency_key",
+    ],
 }
 
 # --- Security -------------------------------------------------------------------------
@@ -382,6 +410,8 @@ def _refuse_insecure_production() -> None:
         problems.append("BANKID_TRUST_SIMULATOR must be off: the simulator's root signs anything")
     if not BANKID_URL:
         problems.append("BANKID_URL must point at BankID's RP API")
+    if WEBHOOK_ALLOW_PRIVATE or not WEBHOOK_REQUIRE_HTTPS:
+        problems.append("webhooks must go to public https addresses (WEBHOOK_ALLOW_PRIVATE off)")
     if problems:
         raise ImproperlyConfigured(
             "Refusing to start in production (PORTAL_ENV=production): " + "; ".join(problems)

@@ -1,4 +1,4 @@
-"""A JSON server on loopback for the tests of HTTP clients: real sockets, answers from a function.
+"""Servers on loopback for the tests of HTTP clients: real sockets, answers from a function.
 
 with json_server(lambda path: (200, b'{"ok": true}')) as root_url:
     httpx.get(root_url + "/anything")
@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -42,7 +43,45 @@ def json_server(
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with _serving(Handler) as root_url:
+        yield root_url
+
+
+@dataclass(frozen=True)
+class Received:
+    """One POST as the receiver saw it."""
+
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@contextmanager
+def post_server(answer: Callable[[Received], int], received: list[Received]) -> Iterator[str]:
+    """Serve POST requests on 127.0.0.1 (a webhook receiver); yield the root URL.
+
+    Each request is appended to `received`; `answer` gives its status (the body is empty).
+    """
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            request = Received(self.path, dict(self.headers.items()), body)
+            received.append(request)
+            self.send_response(answer(request))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    with _serving(Handler) as root_url:
+        yield root_url
+
+
+@contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:

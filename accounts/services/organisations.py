@@ -183,9 +183,13 @@ def organisation_status_change(
     *, organisation: Organisation, status: str, actor: Any, data: dict[str, Any]
 ) -> Organisation:
     """Move a locked organisation to another status and audit it with the one it left."""
+    # Imported here: integrations builds on accounts, not the other way round.
+    from integrations.services import organisation_status_event_record
+
     previous = organisation.verification_status
     organisation.verification_status = status
     organisation.save(update_fields=["verification_status"])
+    organisation_status_event_record(organisation=organisation)
     audit_event_record(
         action=f"organisation.{status}",
         actor=actor,

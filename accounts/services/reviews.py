@@ -100,6 +100,7 @@ def _decide_risk_flag(case: ReviewCase, approve: bool, staff: Any) -> None:
     organisation.verification_status = OrgStatus.VERIFIED if approve else OrgStatus.REJECTED
     organisation.verified_at = timezone.now() if approve else None
     organisation.save(update_fields=["verification_status", "verified_at"])
+    _status_event_record(organisation)
     if approve:
         # The sends users pressed while the organisation waited go out now, as after signing.
         from invoices.services import pending_sends_release_on_commit
@@ -170,6 +171,7 @@ def organisation_reinstate(*, staff: Any, organisation: Organisation) -> Organis
     previous = suspension.data.get("previous") if suspension else None
     organisation.verification_status = previous or OrgStatus.UNVERIFIED
     organisation.save(update_fields=["verification_status"])
+    _status_event_record(organisation)
     audit_event_record(
         action="organisation.reinstated",
         actor=staff,
@@ -178,3 +180,10 @@ def organisation_reinstate(*, staff: Any, organisation: Organisation) -> Organis
         data={"status": organisation.verification_status},
     )
     return organisation
+
+
+def _status_event_record(organisation: Organisation) -> None:
+    # Imported here: integrations builds on accounts, not the other way round.
+    from integrations.services import organisation_status_event_record
+
+    organisation_status_event_record(organisation=organisation)

@@ -15,9 +15,10 @@ from rest_framework.views import APIView
 from invoices import customer_fields, selectors, services
 from invoices.models import Customer
 from portal.api.permissions import caller_of
+from portal.api.serializers import RefuseUnknownFields
 
 
-class CustomerSerializer(serializers.ModelSerializer[Customer]):
+class CustomerSerializer(RefuseUnknownFields, serializers.ModelSerializer[Customer]):
     """A customer as the API reads and writes it; unknown fields are refused."""
 
     # Written loosely ("5560360793"), stored normalised: validate_org_number takes either.
@@ -27,13 +28,6 @@ class CustomerSerializer(serializers.ModelSerializer[Customer]):
         model = Customer
         fields = ["id", *customer_fields.EDITABLE, "created_at"]
         read_only_fields = ["id", "created_at"]
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict) and (unknown := set(data) - set(self.fields)):
-            raise serializers.ValidationError(
-                {name: ["This field is unknown."] for name in sorted(unknown)}
-            )
-        return super().to_internal_value(data)
 
     def validate_org_number(self, value: str) -> str:
         return customer_fields.clean_org_number(value)

@@ -11,7 +11,7 @@ from invoices.services.drafts import (
     refresh_totals,
 )
 from invoices.services.imports import MAX_IMPORT_BYTES, invoice_import
-from invoices.services.inbox import received_mark_handled
+from invoices.services.inbox import inbox_acknowledge, received_mark_handled
 from invoices.services.inputs import AllowanceInput, InvoiceInput, LineInput
 from invoices.services.issuing import (
     invoice_document,
@@ -45,6 +45,7 @@ __all__ = [
     "customer_delete",
     "customer_route_update",
     "customer_save",
+    "inbox_acknowledge",
     "input_from",
     "invoice_copy",
     "invoice_create",

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation
+from integrations.services import invoice_event_record, received_event_record
 from invoices.delivery.base import Parcel, PermanentFailure, TransientFailure
 from invoices.messages import Message, channel
 from invoices.models import Delivery, DeliveryChannel, Invoice, ReceivedInvoice
@@ -110,6 +111,7 @@ def _deliver_to_inbox(delivery: Delivery) -> str:
         total_payable=invoice.total_payable,
         ubl_xml=bytes(invoice.ubl_xml or b""),
     )
+    received_event_record(received=received)
     return f"inbox:{received.public_id}"
 
 
@@ -154,6 +156,10 @@ def _record(
         },
     )
     invoice_event(delivery.invoice, label, line)
+    if status != Status.QUEUED:  # a retry is not news to the ERP; the outcome is
+        invoice_event_record(
+            type=f"invoice.{status}", delivery=delivery, error=error.code if error else ""
+        )
 
 
 def delivery_attempt(delivery_id: int, *, final: bool, retry_in: float = 0) -> Attempt:

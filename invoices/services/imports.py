@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from accounts.services import audit_event_record
 from invoices import errors, ubl
-from invoices.document import AllowanceCharge, InvoiceDocument, Line
+from invoices.document import AllowanceCharge, InvoiceDocument, Line, Party
 from invoices.findings import Finding, Layer, Severity
 from invoices.mapping import DOCUMENT_EXTRAS, LINE_EXTRAS, encode
 from invoices.models import Customer, Invoice, RateSource
@@ -188,39 +189,107 @@ def _attach_embedded(invoice: Invoice, document: InvoiceDocument, user: Any) -> 
 
 
 def _attachment_finding(document: InvoiceDocument, filename: str, reason: Any) -> Finding:
+    def say() -> str:
+        return _("Attachment “%(name)s”: %(reason)s") % {
+            "name": safe_filename(filename),
+            "reason": reason,
+        }
+
+    return _portal_finding(document, "ATTACHMENT", say, "cac:AdditionalDocumentReference")
+
+
+def _portal_finding(
+    document: InvoiceDocument, rule: str, say: Callable[[], str], element: str
+) -> Finding:
+    """Return a fatal finding of what the portal stores, said in Swedish and in English."""
     root = "CreditNote" if document.kind == "credit_note" else "Invoice"
 
-    def say(language: str) -> str:
+    def said_in(language: str) -> str:
         with translation.override(language):
-            return _("Attachment “%(name)s”: %(reason)s") % {
-                "name": safe_filename(filename),
-                "reason": reason,
-            }
+            return say()
 
     return Finding(
-        rule="ATTACHMENT",
+        rule=rule,
         severity=Severity.FATAL,
-        message_en=say("en"),
-        message_sv=say("sv"),
-        location=f"/{root}/cac:AdditionalDocumentReference",
+        message_en=said_in("en"),
+        message_sv=said_in("sv"),
+        location=f"/{root}/{element}",
         layer=Layer.PORTAL,
     )
 
 
+def draft_blocking(findings: Iterable[Finding]) -> list[Finding]:
+    """Return the fatal findings that keep a draft from being stored.
+
+    The Swedish law's rules are the draft's to meet before it is issued, not the file's or
+    the request's: the organisation becomes the seller, the rate of a foreign currency is
+    fetched after the commit, and issuing validates everything again.
+    """
+    return [
+        finding
+        for finding in findings
+        if finding.is_fatal and not finding.rule.startswith("SE-LAW-")
+    ]
+
+
+def is_own_seller(organisation: Organisation, seller: Party) -> bool:
+    """Whether the file's seller is the organisation: its org number, endpoint or VAT number."""
+    digits = organisation.org_number.replace("-", "")
+    numbers = {
+        seller.legal_id.replace("-", "") if seller.legal_id_scheme in ("", "0007") else "",
+        seller.endpoint_id.replace("-", "") if seller.endpoint_scheme == "0007" else "",
+    }
+    vat_number = seller.vat_number.replace(" ", "").upper()
+    return digits in numbers or (
+        bool(vat_number) and vat_number == organisation.vat_number.replace(" ", "").upper()
+    )
+
+
+def _keep_number(invoice: Invoice, document: InvoiceDocument) -> None:
+    """Give the draft the file's own number, unique in the organisation (issuing keeps it)."""
+    number = document.number.strip()
+    limit = Invoice._meta.get_field("number").max_length or 30
+    if len(number) > limit:
+
+        def say() -> str:
+            return _("The invoice number may be at most %(limit)s characters.") % {"limit": limit}
+
+        raise errors.ImportRejected([_portal_finding(document, "NUMBER", say, "cbc:ID")])
+    others = Invoice.objects.for_org(invoice.organisation).exclude(pk=invoice.pk)
+    if others.filter(number=number).exists():
+        raise errors.NumberTaken(number)
+    invoice.number = number
+    try:
+        with transaction.atomic():  # a concurrent import of the same number loses here
+            invoice.save(update_fields=["number"])
+    except IntegrityError:
+        raise errors.NumberTaken(number) from None
+
+
 @transaction.atomic
-def invoice_import(*, organisation: Organisation, user: Any, data: bytes) -> Invoice:
+def invoice_import(
+    *,
+    organisation: Organisation,
+    user: Any,
+    data: bytes,
+    source: str = Invoice.Source.IMPORT,
+    keep_number: bool = False,
+) -> Invoice:
     """Import a UBL Invoice or CreditNote as a draft of the organisation.
 
     The file must pass all validation layers first; a rejected file stores nothing.
     The organisation becomes the seller: it is the one that will send the invoice.
+    With `keep_number` (an ERP's own invoice, over the API) the file's seller must already
+    be the organisation, and the draft keeps the file's number.
     """
     report = validate_document(data)
-    # The Swedish law's rules are the draft's to meet, not the file's: the organisation
-    # becomes the seller, and the preview asks for what is missing (a board seat, a rate).
-    fatal = [finding for finding in report.fatal if not finding.rule.startswith("SE-LAW-")]
+    # The preview asks for what the law's rules miss (a board seat, a rate): see draft_blocking.
+    fatal = draft_blocking(report.fatal)
     if fatal:
         raise errors.ImportRejected(fatal)
     document = ubl.parse(parse_untrusted(data))
+    if keep_number and not is_own_seller(organisation, document.seller):
+        raise errors.SellerMismatch
     customer = _customer_for(organisation, document, user)
     kind = Invoice.Kind.CREDIT_NOTE if document.kind == "credit_note" else Invoice.Kind.INVOICE
     invoice = invoice_create(
@@ -229,7 +298,7 @@ def invoice_import(*, organisation: Organisation, user: Any, data: bytes) -> Inv
         data=_input_from_document(document, customer),
         kind=kind,
     )
-    invoice.source = Invoice.Source.IMPORT
+    invoice.source = source
     invoice.extra = _document_extras(document)
     invoice.prepaid_amount = document.totals.prepaid
     invoice.rounding_amount = document.totals.rounding
@@ -246,6 +315,8 @@ def invoice_import(*, organisation: Organisation, user: Any, data: bytes) -> Inv
             "exchange_rate_source",
         ]
     )
+    if keep_number:
+        _keep_number(invoice, document)
     _attach_embedded(invoice, document, user)
     refresh_totals(invoice)
     audit_event_record(

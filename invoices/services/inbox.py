@@ -26,3 +26,22 @@ def received_mark_handled(*, received: ReceivedInvoice, user: Any) -> ReceivedIn
             data={"number": received.number},
         )
     return received
+
+
+@transaction.atomic
+def inbox_acknowledge(*, received: ReceivedInvoice, user: Any) -> ReceivedInvoice:
+    """Record that the recipient's ERP has stored the invoice; the first time stands."""
+    # A conditional UPDATE: of two acks at the same moment, only one sets the time and audits.
+    first = ReceivedInvoice.objects.filter(pk=received.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now()
+    )
+    if first:
+        audit_event_record(
+            action="received_invoice.acknowledged",
+            actor=user,
+            organisation=received.recipient,
+            obj=received,
+            data={"number": received.number},
+        )
+    received.refresh_from_db(fields=["acknowledged_at"])
+    return received

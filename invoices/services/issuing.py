@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Exists, OuterRef, QuerySet
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from accounts.models import Organisation
@@ -41,15 +43,33 @@ def invoice_validate(invoice: Invoice) -> Report:
     return validate_document(invoice_ubl(invoice))
 
 
+def _locked_series(organisation: Organisation) -> QuerySet[NumberSeries]:
+    # Whether the next number is taken already (by an ERP's own number, kept from its UBL)
+    # comes with the lock, in the same query: the series steps past it only when it is.
+    next_number = Concat(
+        OuterRef("prefix"), Cast(OuterRef("next_number"), output_field=CharField())
+    )
+    taken = Invoice.objects.filter(organisation=OuterRef("organisation"), number=next_number)
+    return (
+        NumberSeries.objects.select_for_update()
+        .filter(organisation=organisation)
+        .annotate(next_is_taken=Exists(taken))
+    )
+
+
 def _take_number(organisation: Organisation) -> str:
-    series = NumberSeries.objects.select_for_update().filter(organisation=organisation).first()
+    series = _locked_series(organisation).first()
     if series is None:
         try:
             with transaction.atomic():
                 NumberSeries.objects.create(organisation=organisation)
         except IntegrityError:
             pass  # created by a concurrent first invoice; the row exists now
-        series = NumberSeries.objects.select_for_update().get(organisation=organisation)
+        series = _locked_series(organisation).get()
+    if series.next_is_taken:  # type: ignore[attr-defined]  # the annotation above
+        numbers = Invoice.objects.filter(organisation=organisation)
+        while numbers.filter(number=f"{series.prefix}{series.next_number}").exists():
+            series.next_number += 1
     number = f"{series.prefix}{series.next_number}"
     series.next_number += 1
     series.save(update_fields=["next_number"])
@@ -70,8 +90,10 @@ def issue_locked_draft(invoice: Invoice, user: Any) -> None:
 
     Runs in the caller's transaction. The number is taken under the series lock in the same
     transaction as the validation, so an invalid invoice leaves no gap in the series.
+    A draft that already has a number (an ERP's own, from a UBL sent over the API) keeps it.
     """
-    invoice.number = _take_number(invoice.organisation)
+    if not invoice.number:
+        invoice.number = _take_number(invoice.organisation)
     invoice.payment_reference = totals.ocr_number(re.sub(r"\D", "", invoice.number) or "0")
     document = document_for(invoice)
     set_totals(invoice, document)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.models import Membership, Permission
+from accounts.models import ApiKey, Membership, Permission
 from invoices import errors
 from invoices.messages import Message
 from invoices.models import Invoice, PendingSend
@@ -17,9 +17,16 @@ logger = logging.getLogger(__name__)
 HELD = "held"  # the InvoiceEvent status of a remembered send that did not go out
 
 
-def pending_send_remember(*, user: Any, invoice: Invoice) -> None:
-    """Remember that the user pressed Send while the gate held it back."""
-    PendingSend.objects.get_or_create(user=user, invoice=invoice)
+def pending_send_remember(*, user: Any, invoice: Invoice, api_key: ApiKey | None = None) -> None:
+    """Remember that the user (or an ERP's `api_key` acting as them) pressed Send while the
+    gate held it back."""
+    pending, created = PendingSend.objects.get_or_create(
+        user=user, invoice=invoice, defaults={"api_key": api_key}
+    )
+    if not created and api_key is None and pending.api_key_id is not None:
+        # Pressed in the browser too: the send no longer hangs on the key staying valid.
+        pending.api_key = None
+        pending.save(update_fields=["api_key"])
 
 
 def pending_sends_release(*, organisation_id: int) -> int:
@@ -46,7 +53,7 @@ def _release(pending_id: int) -> bool:
     # SKIP LOCKED: a concurrent release holds this row and sends it; this one moves on.
     pending = (
         PendingSend.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("invoice", "user")
+        .select_related("invoice", "user", "api_key")
         .filter(pk=pending_id)
         .first()
     )
@@ -54,6 +61,9 @@ def _release(pending_id: int) -> bool:
         return False
     pending.delete()
     invoice, user = pending.invoice, pending.user
+    if pending.api_key is not None and pending.api_key.revoked_at is not None:
+        invoice_event(invoice, HELD, Message("event.held.key_revoked"))
+        return False
     if not _may_send(user, invoice):
         invoice_event(invoice, HELD, Message("event.held.no_permission"))
         return False

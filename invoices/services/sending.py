@@ -9,6 +9,8 @@ from typing import Any
 from django.db import transaction
 
 from accounts.services import audit_event_record
+from integrations.models import Event
+from integrations.services import invoice_event_record
 from invoices import errors
 from invoices.delivery.routing import Route, choose_route
 from invoices.messages import Message, channel
@@ -85,6 +87,7 @@ def _queue(invoice: Invoice, route: Route, user: Any) -> Delivery:
     )
     line = Message("event.queued", {"channel": channel(route.channel), "reason": route.reason})
     invoice_event(invoice, Invoice.Status.QUEUED, line, user)
+    invoice_event_record(type=Event.Type.INVOICE_QUEUED, delivery=delivery)
     transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
     return delivery
 

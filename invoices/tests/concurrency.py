@@ -1,9 +1,10 @@
-"""Hold rows locked in another connection, as a second worker or request would meanwhile."""
+"""Hold rows locked, or writes uncommitted, in another connection, as a second worker or
+request would meanwhile."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,20 +18,27 @@ def locked_elsewhere(rows: QuerySet[Any]) -> Iterator[None]:
 
     Needs @pytest.mark.django_db(transaction=True): the other thread has its own connection.
     """
-    held, release = threading.Event(), threading.Event()
+    with uncommitted_elsewhere(lambda: list(rows.select_for_update())):
+        yield
+
+
+@contextmanager
+def uncommitted_elsewhere(work: Callable[[], Any]) -> Iterator[None]:
+    """Run `work` in a transaction of another thread, committed when the block ends."""
+    done, release = threading.Event(), threading.Event()
 
     def hold() -> None:
         try:
             with transaction.atomic():
-                list(rows.select_for_update())
-                held.set()
+                work()
+                done.set()
                 release.wait(10)
         finally:
             connection.close()
 
     holder = threading.Thread(target=hold)
     holder.start()
-    assert held.wait(10)
+    assert done.wait(10)
     try:
         yield
     finally:

@@ -43,7 +43,8 @@ def test_send_queues_exactly_one_delivery_and_enqueues_after_commit(
         delivery = services.invoice_send(invoice=invoice, user=alice)
         again = services.invoice_send(invoice=invoice, user=alice)
     assert again.pk == delivery.pk
-    assert len(callbacks) == 1  # one task, enqueued only when the transaction commits
+    # One task and the invoice.queued event's webhooks, both only when the transaction commits.
+    assert len(callbacks) == 2
     assert Delivery.objects.count() == 1
     invoice.refresh_from_db()
     assert (invoice.status, invoice.number) == (Invoice.Status.QUEUED, "1")
@@ -190,8 +191,9 @@ def test_sending_a_draft_costs_the_same_few_queries_whatever_its_length(
     sent_long = _queries(lambda: services.invoice_send(invoice=long, user=alice))
 
     # Lock and read, the duplicate guard, route, number (lock + bump), lines, allowances,
-    # attachments, one UPDATE of the invoice, delivery, event, pending sends, two audits.
-    assert len(_statements(sent_short)) == len(_statements(sent_long)) == 14
+    # attachments, one UPDATE of the invoice, delivery, event, pending sends, two audits, and
+    # the invoice.queued event of the feed.
+    assert len(_statements(sent_short)) == len(_statements(sent_long)) == 15
     updates = [sql for sql in sent_short if sql.startswith('UPDATE "invoices_invoice"')]
     assert len(updates) == 1
 
@@ -203,8 +205,9 @@ def test_an_inbox_delivery_is_one_short_transaction(
 
     attempt = _queries(lambda: delivery_attempt(delivery.pk, final=False))
 
-    # Lock the queued row, find the member, file the invoice, record delivery, invoice, event.
-    assert len(_statements(attempt)) == 6
+    # Lock the queued row, find the member, file the invoice, record delivery, invoice, event;
+    # the feed's inbox.received (the buyer's) and invoice.delivered (the seller's).
+    assert len(_statements(attempt)) == 8
     assert _statements(attempt)[0].endswith("SKIP LOCKED")
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (Delivery.Status.DELIVERED, 1)

@@ -306,18 +306,14 @@ def download_response(content: bytes, content_type: str, filename: str) -> HttpR
     return response
 
 
-@login_required
-def invoice_xml(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """Download the UBL (frozen for issued invoices)."""
-    invoice = _invoice(request, public_id)
+def xml_download(invoice: Invoice) -> HttpResponse:
+    """Return the invoice's UBL as a download (frozen for issued invoices)."""
     name = render_filename(services.invoice_document(invoice)).removesuffix(".pdf") + ".xml"
     return download_response(services.invoice_ubl(invoice), "application/xml", name)
 
 
-@login_required
-def invoice_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """Download the printable PDF."""
-    invoice = _invoice(request, public_id)
+def pdf_download(invoice: Invoice) -> HttpResponse:
+    """Return the invoice's PDF in the active language as a download (a draft marked so)."""
     document = services.invoice_document(invoice)
     logo = invoice.organisation.logo
     pdf = render_pdf(
@@ -327,6 +323,18 @@ def invoice_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
         draft=invoice.is_draft,
     )
     return download_response(pdf, "application/pdf", render_filename(document))
+
+
+@login_required
+def invoice_xml(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Download the UBL (frozen for issued invoices)."""
+    return xml_download(_invoice(request, public_id))
+
+
+@login_required
+def invoice_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Download the printable PDF."""
+    return pdf_download(_invoice(request, public_id))
 
 
 @login_required

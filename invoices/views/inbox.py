@@ -29,6 +29,23 @@ def _received(request: HttpRequest, public_id: UUID) -> tuple[Membership, Receiv
     )
 
 
+def received_xml_download(received: ReceivedInvoice) -> HttpResponse:
+    """Return the received UBL exactly as it arrived, as a download."""
+    return download_response(
+        bytes(received.ubl_xml), "application/xml", f"faktura-{received.number}.xml"
+    )
+
+
+def received_pdf_download(received: ReceivedInvoice) -> HttpResponse:
+    """Return a printable PDF of the received invoice in the active language."""
+    document = ubl.parse(parse_untrusted(bytes(received.ubl_xml)))
+    return download_response(
+        render_pdf(document, language=get_language() or "sv"),
+        "application/pdf",
+        render_filename(document),
+    )
+
+
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """List received invoices, unhandled first."""
@@ -61,21 +78,14 @@ def received_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def received_xml(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Download the received UBL exactly as it arrived."""
     _membership, received = _received(request, public_id)
-    return download_response(
-        bytes(received.ubl_xml), "application/xml", f"faktura-{received.number}.xml"
-    )
+    return received_xml_download(received)
 
 
 @login_required
 def received_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Download a printable PDF of the received invoice."""
     _membership, received = _received(request, public_id)
-    document = ubl.parse(parse_untrusted(bytes(received.ubl_xml)))
-    return download_response(
-        render_pdf(document, language=get_language() or "sv"),
-        "application/pdf",
-        render_filename(document),
-    )
+    return received_pdf_download(received)
 
 
 @login_required

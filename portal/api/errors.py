@@ -11,10 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 
 from portal.errors import DomainError
 
@@ -26,6 +28,8 @@ DOMAIN_STATUS = {
     "invoice_invalid": status.HTTP_422_UNPROCESSABLE_ENTITY,
     "import_rejected": status.HTTP_422_UNPROCESSABLE_ENTITY,
     "attachment_rejected": status.HTTP_422_UNPROCESSABLE_ENTITY,
+    "seller_mismatch": status.HTTP_422_UNPROCESSABLE_ENTITY,
+    "number_taken": status.HTTP_422_UNPROCESSABLE_ENTITY,
     "sending_blocked": status.HTTP_403_FORBIDDEN,
     "articles_need_plus": status.HTTP_403_FORBIDDEN,
 }
@@ -72,6 +76,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        # A model's full_clean() in a service (a customer number already used, ...).
+        exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, exceptions.ValidationError):
         return Response(
             error_body(
@@ -115,7 +122,7 @@ def _field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
         return [
             error
             for name, value in detail.items()
-            for error in _field_errors(value, _join(path, str(name)))
+            for error in _field_errors(value, _join(path, name))
         ]
     if isinstance(detail, list):
         if all(isinstance(item, str) for item in detail):
@@ -128,7 +135,9 @@ def _field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
     return [{"field": path or "non_field_errors", "message": str(detail)}]
 
 
-def _join(path: str, name: str) -> str:
+def _join(path: str, name: str | int) -> str:
     if name == "non_field_errors":
         return path
+    if isinstance(name, int):  # a list's item, as DRF's ListSerializer names it
+        return f"{path}[{name}]"
     return f"{path}.{name}" if path else name

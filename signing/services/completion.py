@@ -27,6 +27,7 @@ from accounts.mail import send_templated_mail
 from accounts.models import Organisation, PaymentDetailsChange, Permission, ReviewCase
 from accounts.numbers import mask_personal_number
 from accounts.registry import CompanyRecord, RegisterUnavailable, company_register
+from integrations.services import organisation_status_event_record
 from signing import bankid
 from signing.models import Purpose, SignatureEvidence, SigningOrder
 from signing.services.details import payment_change_details, signed_details
@@ -164,6 +165,7 @@ def _set_verified(organisation: Organisation, *, pending_review: bool) -> None:
     )
     organisation.verified_at = None if pending_review else timezone.now()
     organisation.save(update_fields=["verification_status", "verified_at"])
+    organisation_status_event_record(organisation=organisation)
 
 
 def _release_held_sends_on_commit(organisation: Organisation) -> None:
