@@ -330,6 +330,24 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "e-faktura portal API",
+    "DESCRIPTION": (
+        "The REST API an ERP or accounting system uses to create, send and receive invoices for "
+        "one organisation.\n\n"
+        "**Keys.** An owner or administrator creates a key in Settings → API keys (or with "
+        "`manage.py create_api_key`). Send it as `Authorization: Bearer efk_…`. A read-only key "
+        "may only read.\n\n"
+        "**Errors** always look like `{\"code\", \"detail\", \"errors\"?}`: switch on `code`. "
+        "`detail` is in the request's language (`Accept-Language: en` or `sv`, Swedish by "
+        "default). Another organisation's objects answer 404.\n\n"
+        "**Retries.** Every POST takes an `Idempotency-Key` header: the same key and body within "
+        "24 hours replays the first answer without doing the work again.\n\n"
+        "**Sending** needs an organisation verified with BankID. Until then a send answers 403 "
+        "with `verify_url`, and an unverified organisation's send is held and goes out by itself "
+        "when a user signs.\n\n"
+        "**Following what happens:** poll `GET /events`, or subscribe a webhook: each event is "
+        "POSTed as `{type, timestamp, data}`, signed by the Standard Webhooks scheme "
+        "(`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the subscription's secret."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files, its start script from a URL (CSP: no CDN, no inline).
