@@ -33,15 +33,26 @@ _BENCH = re.compile(r"^BENCH (?P<name>\w+) (?P<value>-?[\d.]+)$")
 @benchmark
 def delivery() -> Iterator[Figure]:
     """Deliver invoices to the network inbox with 2 workers; compare with a no-op task."""
+    invoices = os.environ.get("BENCH_DELIVERY_INVOICES", "5000")
+    argv = [sys.executable, "manage.py", "bench_delivery", "--invoices", invoices]
+    yield from run_on_bench_servers("delivery", argv)
+
+
+def run_on_bench_servers(
+    name: str, argv: list[str], extra_env: dict[str, str] | None = None
+) -> Iterator[Figure]:
+    """Run a benchmark's process against the bench PostgreSQL and Redis, if they answer.
+
+    The process gets the test settings (DEBUG off, as production runs) and its own var
+    dir: nothing a run writes may land in the demo's var/.
+    """
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
     problem = _unavailable(database_url, redis_url)
     if problem:
-        print(f"delivery benchmark skipped: {problem}", flush=True)
+        print(f"{name} benchmark skipped: {problem}", flush=True)
         return
-    invoices = os.environ.get("BENCH_DELIVERY_INVOICES", "5000")
-    with tempfile.TemporaryDirectory(prefix="bench-delivery-") as var_dir:
-        # Its own var dir: nothing the run writes may land in the demo's var/.
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as var_dir:
         env = {
             key: value
             for key, value in os.environ.items()
@@ -51,13 +62,13 @@ def delivery() -> Iterator[Figure]:
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "PORTAL_VAR_DIR": var_dir,
+            **(extra_env or {}),
         }
-        argv = [sys.executable, "manage.py", "bench_delivery", "--invoices", invoices]
-        yield from _relay(argv, env)
+        yield from _relay(name, argv, env)
 
 
-def _relay(argv: list[str], env: dict[str, str]) -> Iterator[Figure]:
-    """Run bench_delivery; pass its progress lines through and turn its figures into Figures."""
+def _relay(name: str, argv: list[str], env: dict[str, str]) -> Iterator[Figure]:
+    """Run a benchmark's process; pass its progress lines through, its figures as Figures."""
     process = subprocess.Popen(  # noqa: S603 - fixed argv built from sys.executable
         argv, cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, text=True, bufsize=1
     )
@@ -83,7 +94,7 @@ def _relay(argv: list[str], env: dict[str, str]) -> Iterator[Figure]:
             process.terminate()  # its finally stops the workers
         returncode = process.wait()
     if returncode != 0:
-        raise CommandError(f"bench_delivery failed (exit status {returncode})")
+        raise CommandError(f"the {name} benchmark failed (exit status {returncode})")
 
 
 def _unavailable(database_url: str, redis_url: str) -> str:

@@ -169,6 +169,6 @@ def synthetic_invoice(lines: int) -> bytes:
 
 # --- Benchmarks in other apps' modules; imported last, as they use @benchmark and Figure. ------
 
-BENCH_MODULES = ["invoices.bench"]
+BENCH_MODULES = ["invoices.bench", "invoices.bench_api"]
 for _module in BENCH_MODULES:
     import_module(_module)
