@@ -47,7 +47,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from invoices.bench import run_on_bench_servers
 from invoices.management.commands.bench_delivery import (
     _recreate_database,
     _require_bench_services,
@@ -73,6 +72,9 @@ HEALTHZ = "/healthz"
 @benchmark
 def api() -> Iterator[Figure]:
     """Time invoice creates against /healthz under gunicorn with 8 clients; count list queries."""
+    # Imported here: invoices.bench and this module are both loaded by the bench command.
+    from invoices.bench import run_on_bench_servers
+
     # Not `-m invoices.bench_api`: run as __main__, the module would be imported twice.
     measuring = "from invoices.bench_api import measure; measure()"
     extra_env = {"API_RATE_PER_KEY": RATE_PER_KEY, "LOG_LEVEL": "WARNING"}

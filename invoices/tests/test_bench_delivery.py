@@ -23,7 +23,7 @@ print("BENCH delivery_ratio 0.050")
 
 
 def test_relay_turns_text_and_bench_lines_into_figures(capsys: pytest.CaptureFixture[str]) -> None:
-    figures = list(_relay([sys.executable, "-c", CHILD_OUTPUT], dict(os.environ)))
+    figures = list(_relay("child", [sys.executable, "-c", CHILD_OUTPUT], dict(os.environ)))
 
     assert [(f.name, f.value, f.unit, f.text) for f in figures] == [
         ("delivery_invoices_per_s", 12.5, "invoices/s", "Deliver 20 invoices"),
@@ -36,7 +36,7 @@ def test_relay_turns_text_and_bench_lines_into_figures(capsys: pytest.CaptureFix
 
 def test_relay_fails_when_the_benchmark_fails() -> None:
     with pytest.raises(CommandError, match="exit status 3"):
-        list(_relay([sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ)))
+        list(_relay("child", [sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ)))
 
 
 def test_cpu_of_this_process_and_of_the_machine_grow_with_work() -> None:
