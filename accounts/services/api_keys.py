@@ -84,7 +84,7 @@ def api_key_authenticate(key: str) -> ApiKey | None:
         return None
     api_key = (
         ApiKey.objects.active()
-        .select_related("organisation")
+        .select_related("organisation", "created_by")
         .filter(prefix=parts[1], key_hash=secret_hash(key))
         .first()
     )

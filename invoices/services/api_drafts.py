@@ -50,7 +50,13 @@ def invoice_create_checked(
             data.customer = customer_save(
                 organisation=organisation, user=user, customer=data.customer
             )
-        invoice = invoice_create(organisation=organisation, user=user, data=data)
+        invoice = invoice_create(
+            organisation=organisation,
+            user=user,
+            data=data,
+            source=Invoice.Source.API,
+            external_id=external_id,
+        )
         _attach(invoice, user, attachments or [])
         return _checked(invoice, external_id)
 
@@ -135,9 +141,10 @@ def _attach(invoice: Invoice, user: Any, attachments: list[AttachmentInput]) -> 
 
 def _checked(invoice: Invoice, external_id: str) -> Invoice:
     """Mark the draft as the API's and keep its external id, or refuse it if invalid."""
-    invoice.source = Invoice.Source.API
-    invoice.external_id = external_id
-    invoice.save(update_fields=["source", "external_id", "updated_at"])
+    if (invoice.source, invoice.external_id) != (Invoice.Source.API, external_id):
+        invoice.source = Invoice.Source.API
+        invoice.external_id = external_id
+        invoice.save(update_fields=["source", "external_id", "updated_at"])
     fatal = draft_blocking(invoice_validate(invoice).findings)
     if fatal:
         raise errors.InvoiceInvalid(fatal)  # the caller's transaction stores nothing

@@ -19,9 +19,16 @@ from invoices.services.exchange import exchange_rate_refresh
 from invoices.services.inputs import HEADER_FIELDS, AllowanceInput, InvoiceInput, LineInput
 
 
-def _write_rows(invoice: Invoice, data: InvoiceInput) -> None:
-    invoice.lines.all().delete()
-    invoice.allowances_charges.all().delete()
+# Fields the services set, never user input: checking each exists would cost a query.
+SERVICE_SET_FIELDS = ["organisation", "customer", "created_by", "credited_invoice"]
+
+
+def _write_rows(invoice: Invoice, data: InvoiceInput, *, fresh: bool = False) -> None:
+    """Replace the draft's lines and document allowances (a new draft has none to remove)."""
+    if not fresh:
+        invoice.lines.all().delete()
+        invoice.allowances_charges.all().delete()
+    lines = []
     for position, line in enumerate(data.lines, start=1):
         row = InvoiceLine(
             invoice=invoice,
@@ -39,7 +46,9 @@ def _write_rows(invoice: Invoice, data: InvoiceInput) -> None:
             extra=line.extra,
         )
         row.full_clean(exclude=["invoice"])
-        row.save()
+        lines.append(row)
+    InvoiceLine.objects.bulk_create(lines)
+    charges = []
     for allowance in data.allowances:
         charge = AllowanceCharge(
             invoice=invoice,
@@ -50,7 +59,8 @@ def _write_rows(invoice: Invoice, data: InvoiceInput) -> None:
             vat_rate=allowance.vat_rate,
         )
         charge.full_clean(exclude=["invoice"])
-        charge.save()
+        charges.append(charge)
+    AllowanceCharge.objects.bulk_create(charges)
 
 
 def _apply(invoice: Invoice, data: InvoiceInput) -> None:
@@ -123,17 +133,28 @@ def invoice_create(
     data: InvoiceInput,
     kind: str = Invoice.Kind.INVOICE,
     credited_invoice: Invoice | None = None,
+    source: str = Invoice.Source.PORTAL,
+    external_id: str = "",
 ) -> Invoice:
     """Save a new draft invoice or credit note."""
     invoice = Invoice(
-        organisation=organisation, created_by=user, kind=kind, credited_invoice=credited_invoice
+        organisation=organisation,
+        created_by=user,
+        kind=kind,
+        credited_invoice=credited_invoice,
+        source=source,
+        external_id=external_id,
     )
     _apply(invoice, data)
     if credited_invoice is not None and data.exchange_rate is None:
         _take_rate_of(invoice, credited_invoice)
-    invoice.full_clean()
+    # A new draft has no number yet and a fresh public id; the database's unique
+    # constraints still stand behind an external id used twice (IntegrityError).
+    invoice.full_clean(
+        exclude=SERVICE_SET_FIELDS, validate_unique=False, validate_constraints=False
+    )
     invoice.save()
-    _write_rows(invoice, data)
+    _write_rows(invoice, data, fresh=True)
     refresh_totals(invoice)
     _refresh_rate_after_commit(invoice)
     audit_event_record(
