@@ -18,7 +18,6 @@ from invoices.models import AllowanceCharge, Customer, Invoice, InvoiceLine, Rat
 from invoices.services.exchange import exchange_rate_refresh
 from invoices.services.inputs import HEADER_FIELDS, AllowanceInput, InvoiceInput, LineInput
 
-
 # Fields the services set, never user input: checking each exists would cost a query.
 SERVICE_SET_FIELDS = ["organisation", "customer", "created_by", "credited_invoice"]
 
