@@ -336,7 +336,7 @@ SPECTACULAR_SETTINGS = {
         "**Keys.** An owner or administrator creates a key in Settings → API keys (or with "
         "`manage.py create_api_key`). Send it as `Authorization: Bearer efk_…`. A read-only key "
         "may only read.\n\n"
-        "**Errors** always look like `{\"code\", \"detail\", \"errors\"?}`: switch on `code`. "
+        '**Errors** always look like `{"code", "detail", "errors"?}`: switch on `code`. '
         "`detail` is in the request's language (`Accept-Language: en` or `sv`, Swedish by "
         "default). Another organisation's objects answer 404.\n\n"
         "**Retries.** Every POST takes an `Idempotency-Key` header: the same key and body within "
@@ -368,6 +368,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.api.idempotency.document_idempotency_key",
+        "portal.api.schema.document_common_errors",
     ],
 }
 

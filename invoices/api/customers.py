@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 from invoices import customer_fields, selectors, services
 from invoices.models import Customer
 from portal.api.permissions import caller_of
+from portal.api.schema import INVALID
 from portal.api.serializers import RefuseUnknownFields
 
 
@@ -42,16 +42,28 @@ class CustomerSerializer(RefuseUnknownFields, serializers.ModelSerializer[Custom
         return customer_fields.clean_country_code(value)
 
 
-@extend_schema(
-    parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="Name, number or org number.")]
+class CustomerQuery(serializers.Serializer[Any]):
+    # A serializer, not the raw parameter: its CharField refuses what PostgreSQL cannot
+    # compare (a NUL character) with a 422 instead of a 500.
+    q = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Name, number or org number."
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[CustomerQuery],
+        responses={200: CustomerSerializer(many=True), 422: INVALID},
+    )
 )
 class CustomerListView(ListAPIView[Customer]):
     serializer_class = CustomerSerializer
 
     def get_queryset(self) -> Any:
-        query = self.request.query_params.get("q", "").strip()
+        query = CustomerQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
         return selectors.customer_list(
-            organisation=caller_of(self.request).organisation, query=query
+            organisation=caller_of(self.request).organisation, query=query.validated_data["q"]
         )
 
     @extend_schema(request=CustomerSerializer, responses={201: CustomerSerializer})

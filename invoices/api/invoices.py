@@ -23,8 +23,8 @@ from rest_framework.views import APIView
 
 from invoices import errors, selectors, services
 from invoices.api.serializers import (
+    UNPROCESSABLE_INVOICE,
     CreditInputSerializer,
-    InvalidInvoiceSerializer,
     InvoiceInputSerializer,
     InvoiceSerializer,
     InvoiceSummarySerializer,
@@ -44,8 +44,9 @@ from portal.api.permissions import caller_of
 from portal.api.schema import INVALID, NOT_FOUND, READ_ONLY, error
 
 INVALID_INVOICE = error(
-    "`invalid_invoice`: the validator's fatal findings, in `errors`; nothing was stored.",
-    InvalidInvoiceSerializer,
+    "`invalid_request`: the fields that are wrong, in `errors`; or `invalid_invoice`: the "
+    "validator's fatal findings, in `errors`. Nothing was stored.",
+    UNPROCESSABLE_INVOICE,
 )
 CREATE_ERRORS = {
     400: error("`malformed_request`: the JSON or XML cannot be read (or is unsafe XML)."),

@@ -8,7 +8,7 @@ from uuid import UUID
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from invoices import customer_fields, errors, selectors, services
-from invoices.api.serializers import DeliverySerializer, InvalidInvoiceSerializer
+from invoices.api.serializers import UNPROCESSABLE_INVOICE, DeliverySerializer
 from invoices.delivery.routing import choose_route
 from invoices.models import Customer, DeliveryChannel, Invoice
 from portal.api.errors import ErrorBody, details_for
@@ -145,11 +145,7 @@ class InvoiceSendApi(APIView):
             ),
             422: error(
                 "`invalid_request` (the body), or `invalid_invoice` (the invoice's findings).",
-                PolymorphicProxySerializer(
-                    component_name="SendUnprocessable",
-                    serializers=[ErrorSerializer, InvalidInvoiceSerializer],
-                    resource_type_field_name=None,
-                ),
+                UNPROCESSABLE_INVOICE,
             ),
         },
     )

@@ -15,6 +15,7 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from invoices import exemptions, forms, selectors
@@ -27,11 +28,13 @@ from invoices.models import (
     InvoiceAttachment,
     InvoiceEvent,
     InvoiceLine,
+    RateSource,
     VatCategory,
 )
 from invoices.services import AllowanceInput, InvoiceInput, LineInput
 from invoices.services.api_drafts import AttachmentInput
 from invoices.units import SWEDISH_VAT_RATES
+from portal.api.schema import ErrorSerializer
 from portal.api.serializers import RefuseUnknownFields
 
 # Lines and totals past this (before VAT) are a mistake, and would not fit the stored totals.
@@ -385,6 +388,11 @@ class InvoiceSerializer(InvoiceSummarySerializer):
         allow_null=True,
         help_text="The invoice a credit note credits.",
     )
+    # Declared: DRF drops allow_blank from read-only model fields, so the schema would
+    # leave out the "" of an invoice in SEK.
+    exchange_rate_source = serializers.ChoiceField(
+        choices=RateSource.choices, allow_blank=True, read_only=True
+    )
     lines = LineSerializer(many=True, read_only=True)
     allowances_charges = AllowanceSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
@@ -433,3 +441,11 @@ class InvalidInvoiceSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     detail = serializers.CharField()
     errors = FindingSerializer(many=True)  # type: ignore[assignment]
+
+
+# A 422 about an invoice: the body's fields (`invalid_request`) or the validator's findings.
+UNPROCESSABLE_INVOICE = PolymorphicProxySerializer(
+    component_name="InvoiceUnprocessable",
+    serializers=[ErrorSerializer, InvalidInvoiceSerializer],
+    resource_type_field_name=None,
+)

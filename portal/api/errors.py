@@ -14,7 +14,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
@@ -141,3 +144,11 @@ def _join(path: str, name: str | int) -> str:
     if isinstance(name, int):  # a list's item, as DRF's ListSerializer names it
         return f"{path}[{name}]"
     return f"{path}.{name}" if path else name
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+def api_not_found(request: Request, *args: Any, **kwargs: Any) -> Response:
+    """Answer a path under /api/v1/ that no route matches (an id that is no UUID, ...)."""
+    # Without it Django's HTML 404 page answers, which is not the API's format.
+    raise exceptions.NotFound

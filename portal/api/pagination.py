@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rest_framework.pagination import CursorPagination
+from rest_framework import exceptions
+from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.request import Request
 
 
 class UpdatedCursorPagination(CursorPagination):
@@ -17,3 +19,11 @@ class UpdatedCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        # DRF answers a cursor it cannot read with 404; it is a bad query parameter (422),
+        # as the event feed's cursor is.
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as error:
+            raise exceptions.ValidationError({self.cursor_query_param: [error.detail]}) from None

@@ -35,3 +35,54 @@ def error(description: str, serializer: Any = ErrorSerializer) -> OpenApiRespons
 NOT_FOUND = error("Not found, or another organisation's (never its data).")
 READ_ONLY = error("The key is read-only (`read_only_key`).")
 INVALID = error("`invalid_request`: `errors` names each field that is wrong.")
+
+
+# --- The answers any operation can give, documented on each ----------------------------------
+
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_WRITES = {"post", "put", "patch", "delete"}
+_UNAUTHENTICATED = "`not_authenticated` (no key) or `invalid_api_key` (unknown or revoked)."
+_RATE_LIMITED = {
+    "description": "`rate_limited`: too many requests with this key; wait `Retry-After` seconds.",
+    "headers": {
+        "Retry-After": {
+            "schema": {"type": "integer"},
+            "description": "Seconds until the key may send again.",
+        }
+    },
+}
+
+
+def document_common_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: add the errors the API's defaults can answer.
+
+    The authentication, throttle and permission classes, the parsers and the selectors'
+    404 apply to every view, so no view lists them all; a view's own entry for a status wins.
+    """
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, extra in _common_errors(method, operation).items():
+                responses.setdefault(
+                    status, {"content": {"application/json": {"schema": _ERROR_REF}}, **extra}
+                )
+    return result
+
+
+def _common_errors(method: str, operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Return the statuses the defaults can give this operation, with their documentation."""
+    errors: dict[str, dict[str, Any]] = {}
+    if operation.get("security"):
+        errors["401"] = {"description": _UNAUTHENTICATED}
+        errors["429"] = _RATE_LIMITED
+    if any(parameter.get("in") == "path" for parameter in operation.get("parameters", [])):
+        errors["404"] = {"description": str(NOT_FOUND.description)}
+    if method in _WRITES:
+        errors["403"] = {"description": str(READ_ONLY.description)}
+    if "requestBody" in operation:
+        errors["400"] = {"description": "`malformed_request`: the body cannot be read."}
+        errors["415"] = {"description": "`unsupported_media_type`: a body type not listed."}
+        errors["422"] = {"description": str(INVALID.description)}
+    return errors
