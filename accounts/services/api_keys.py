@@ -77,6 +77,31 @@ def api_key_revoke(*, actor: Any, api_key: ApiKey, ip_address: str | None = None
     return api_key
 
 
+def api_keys_revoke_for(
+    *, organisation: Organisation, actor: Any = None, user: Any = None, reason: str
+) -> int:
+    """Revoke the organisation's active keys (those acting as `user`, or all); count them.
+
+    A key acts as the member who made it: when that member leaves, or a takeover shows
+    the organisation's earlier members may not be who they said, their keys go too.
+    """
+    keys = ApiKey.objects.active().filter(organisation=organisation)
+    if user is not None:
+        keys = keys.filter(created_by=user)
+    revoked = list(keys.select_for_update())
+    for api_key in revoked:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+        audit_event_record(
+            action="api_key.revoked",
+            actor=actor,
+            organisation=organisation,
+            obj=api_key,
+            data={"name": api_key.name, "prefix": api_key.prefix, "reason": reason},
+        )
+    return len(revoked)
+
+
 def api_key_authenticate(key: str) -> ApiKey | None:
     """Return the active key the request presents, or None; note when it was last used."""
     parts = key.split("_", 2)  # the secret itself may contain "_"

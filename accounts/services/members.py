@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts import errors
 from accounts.mail import send_templated_mail
 from accounts.models import Invitation, JoinRequest, Membership, Organisation
+from accounts.services.api_keys import api_keys_revoke_for
 from accounts.services.audit import audit_event_record
 from accounts.tokens import secret_hash
 
@@ -95,6 +96,12 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
         organisation=membership.organisation,
         obj=membership,
         data={"user": membership.user.email, "role": membership.role},
+    )
+    api_keys_revoke_for(
+        organisation=membership.organisation,
+        actor=actor.user,
+        user=membership.user,
+        reason="member removed",
     )
     membership.delete()
 
@@ -258,6 +265,17 @@ def join_request_decide(
     return join_request
 
 
+def _webhooks_stop(organisation: Organisation) -> None:
+    # The earlier members' ERP must not go on hearing about the company's invoices.
+    from integrations.models import WebhookSubscription  # integrations builds on accounts
+    from integrations.services import webhook_unsubscribe
+
+    for subscription in WebhookSubscription.objects.filter(
+        organisation=organisation, deleted_at__isnull=True
+    ):
+        webhook_unsubscribe(subscription=subscription, user=None)
+
+
 def members_displace(*, organisation: Organisation, new_owner: Any) -> list[str]:
     """Make the company's signatory the sole owner; earlier members must be let back in.
 
@@ -266,6 +284,8 @@ def members_displace(*, organisation: Organisation, new_owner: Any) -> list[str]
     new owner can approve with one click. The caller holds the organisation's lock.
     """
     displaced = list(organisation.memberships.exclude(user=new_owner).select_related("user"))
+    api_keys_revoke_for(organisation=organisation, reason="taken over by the signatory")
+    _webhooks_stop(organisation)
     for membership in displaced:
         JoinRequest.objects.get_or_create(
             organisation=organisation,

@@ -107,3 +107,37 @@ def test_an_unverified_organisation_is_told_where_to_sign(db: None) -> None:
     body = api_client(organisation).get("/api/v1/organisation").json()
     assert body["can_send"] is False
     assert body["verify_url"].endswith(reverse("signing:verify"))
+
+
+def test_a_removed_members_keys_stop_working(
+    alice_client: Client, alice_org: Organisation, bob: Any
+) -> None:
+    from conftest import api_client
+
+    bobs_api = api_client(alice_org, bob)
+    assert bobs_api.get("/api/v1/organisation").status_code == 200
+    membership = bob.memberships.get(organisation=alice_org)
+    alice_client.post(reverse("accounts:member_remove", args=[membership.pk]))
+    response = bobs_api.get("/api/v1/organisation")
+    assert (response.status_code, response.json()["code"]) == (401, "invalid_api_key")
+    assert AuditEvent.objects.filter(action="api_key.revoked").exists()
+
+
+def test_a_squatters_key_dies_with_the_takeover(db: None) -> None:
+    from accounts.services import members_displace
+    from accounts.tests.factories import MembershipFactory, UserFactory
+    from conftest import api_client
+    from integrations.models import WebhookSubscription
+
+    squatted = OrganisationFactory(verification_status=Status.UNVERIFIED)
+    mallory = MembershipFactory(organisation=squatted).user
+    mallorys_api = api_client(squatted, mallory)
+    hook = {"url": "http://127.0.0.1:9/hook", "event_types": []}
+    assert mallorys_api.post("/api/v1/webhooks", hook, format="json").status_code == 201
+    members_displace(organisation=squatted, new_owner=UserFactory())
+    assert mallorys_api.get("/api/v1/organisation").status_code == 401
+    assert not ApiKey.objects.active().filter(organisation=squatted).exists()
+    # Nor does her ERP go on hearing about the company's invoices.
+    assert not WebhookSubscription.objects.filter(
+        organisation=squatted, deleted_at__isnull=True
+    ).exists()
