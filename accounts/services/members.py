@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts import errors
 from accounts.mail import send_templated_mail
-from accounts.models import Invitation, JoinRequest, Membership, Organisation
+from accounts.models import Invitation, JoinRequest, Membership, Organisation, Permission
 from accounts.services.api_keys import api_keys_revoke_for
 from accounts.services.audit import audit_event_record
 from accounts.tokens import secret_hash
@@ -78,6 +78,14 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
         obj=membership,
         data={"user": membership.user.email, "from": previous, "to": role},
     )
+    if not membership.can(Permission.MANAGE_API_KEYS):
+        # A key acts with its maker's rights; a maker who may no longer hold keys keeps none.
+        api_keys_revoke_for(
+            organisation=membership.organisation,
+            actor=actor.user,
+            user=membership.user,
+            reason=f"role changed to {role}",
+        )
     return membership
 
 

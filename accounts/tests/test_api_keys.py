@@ -141,3 +141,20 @@ def test_a_squatters_key_dies_with_the_takeover(db: None) -> None:
     assert not WebhookSubscription.objects.filter(
         organisation=squatted, deleted_at__isnull=True
     ).exists()
+
+
+def test_a_demoted_administrators_keys_stop_working(
+    alice_client: Client, alice_org: Organisation
+) -> None:
+    from accounts.models import Membership
+    from accounts.tests.factories import MembershipFactory
+    from conftest import api_client
+
+    admin = MembershipFactory(organisation=alice_org, role=Membership.Role.ADMIN)
+    admins_api = api_client(alice_org, admin.user)
+    alice_client.post(
+        reverse("accounts:member_role", args=[admin.pk]), {"role": Membership.Role.READER}
+    )
+    admin.refresh_from_db()
+    assert admin.role == Membership.Role.READER
+    assert admins_api.get("/api/v1/organisation").status_code == 401
