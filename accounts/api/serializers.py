@@ -5,9 +5,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import Organisation
+from portal.api.serializers import FieldsBuiltOnce
 
 
-class OrganisationOutput(serializers.ModelSerializer[Organisation]):
+class OrganisationOutput(FieldsBuiltOnce, serializers.ModelSerializer[Organisation]):
     """The organisation; `decision` (the sending gate's answer) comes in the context."""
 
     name = serializers.CharField(source="legal_name")

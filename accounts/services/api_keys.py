@@ -110,6 +110,7 @@ def api_key_authenticate(key: str) -> ApiKey | None:
     api_key = (
         ApiKey.objects.active()
         .select_related("organisation", "created_by")
+        .defer("organisation__logo")  # up to 512 KB that only the PDF reads
         .filter(prefix=parts[1], key_hash=secret_hash(key))
         .first()
     )

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from integrations.models import Event, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from integrations.selectors import FeedPosition
-from portal.api.serializers import RefuseUnknownFields
+from portal.api.serializers import FieldsBuiltOnce, RefuseUnknownFields
 
 FEED_PAGE_DEFAULT = 100
 FEED_PAGE_MAX = 500
@@ -31,7 +31,7 @@ class EventQuery(RefuseUnknownFields):
         return position
 
 
-class EventOutput(serializers.ModelSerializer[Event]):
+class EventOutput(FieldsBuiltOnce, serializers.ModelSerializer[Event]):
     id = serializers.UUIDField(source="public_id", help_text="The `webhook-id` of its webhooks.")
     cursor = serializers.SerializerMethodField(help_text="Read on from here with `after`.")
 
@@ -62,7 +62,7 @@ class WebhookInput(RefuseUnknownFields):
     )
 
 
-class WebhookOutput(serializers.ModelSerializer[WebhookSubscription]):
+class WebhookOutput(FieldsBuiltOnce, serializers.ModelSerializer[WebhookSubscription]):
     id = serializers.UUIDField(source="public_id")
     event_types = serializers.ListField(child=serializers.CharField())
 
@@ -80,13 +80,13 @@ class WebhookCreatedOutput(WebhookOutput):
         fields = [*WebhookOutput.Meta.fields, "secret"]
 
 
-class WebhookAttemptOutput(serializers.ModelSerializer[WebhookAttempt]):
+class WebhookAttemptOutput(FieldsBuiltOnce, serializers.ModelSerializer[WebhookAttempt]):
     class Meta:
         model = WebhookAttempt
         fields = ["number", "status_code", "error", "duration_ms", "created_at"]
 
 
-class WebhookEventOutput(serializers.ModelSerializer[Event]):
+class WebhookEventOutput(FieldsBuiltOnce, serializers.ModelSerializer[Event]):
     id = serializers.UUIDField(source="public_id")
 
     class Meta:
@@ -94,7 +94,7 @@ class WebhookEventOutput(serializers.ModelSerializer[Event]):
         fields = ["id", "type", "created_at"]
 
 
-class WebhookDeliveryOutput(serializers.ModelSerializer[WebhookDelivery]):
+class WebhookDeliveryOutput(FieldsBuiltOnce, serializers.ModelSerializer[WebhookDelivery]):
     id = serializers.IntegerField(help_text="The `n` of `.../deliveries/{n}/retry`.")
     event = WebhookEventOutput()
     log = WebhookAttemptOutput(many=True, help_text="Every attempt, first to last.")

@@ -25,9 +25,10 @@ from invoices.views.inbox import received_pdf_download, received_xml_download
 from portal.api.downloads import FileNegotiation, file_responses
 from portal.api.permissions import caller_of
 from portal.api.schema import INVALID, NOT_FOUND, READ_ONLY
+from portal.api.serializers import FieldsBuiltOnce
 
 
-class SenderOutput(serializers.ModelSerializer[Organisation]):
+class SenderOutput(FieldsBuiltOnce, serializers.ModelSerializer[Organisation]):
     name = serializers.CharField(source="legal_name")
 
     class Meta:
@@ -36,7 +37,7 @@ class SenderOutput(serializers.ModelSerializer[Organisation]):
         read_only_fields = fields
 
 
-class ReceivedOutput(serializers.ModelSerializer[ReceivedInvoice]):
+class ReceivedOutput(FieldsBuiltOnce, serializers.ModelSerializer[ReceivedInvoice]):
     """A received invoice: its header, where to fetch it, and whether the ERP has stored it."""
 
     id = serializers.UUIDField(source="public_id")

@@ -82,8 +82,11 @@ class ImportQuerySerializer(serializers.Serializer[Any]):
 
 
 def _invoice_response(invoice: Invoice, created: bool) -> Response:
-    # Read afresh with what the full answer shows (lines, attachments, ...) in a few queries.
-    invoice = selectors.invoice_get(organisation=invoice.organisation, public_id=invoice.public_id)
+    if not created:
+        # Made by an earlier request: read it with what the full answer shows.
+        invoice = selectors.invoice_get(
+            organisation=invoice.organisation, public_id=invoice.public_id
+        )
     return Response(
         InvoiceSerializer(invoice).data,
         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -22,7 +22,7 @@ from invoices.models import Customer, DeliveryChannel, Invoice
 from portal.api.errors import ErrorBody, details_for
 from portal.api.permissions import HasApiKey, caller_of
 from portal.api.schema import INVALID, NOT_FOUND, ErrorSerializer, error
-from portal.api.serializers import RefuseUnknownFields
+from portal.api.serializers import FieldsBuiltOnce, RefuseUnknownFields
 from signing.selectors import SendingDecision, sending_allowed
 
 HOLDS = "organisation_not_verified"  # the one gate answer a signature opens by itself
@@ -101,7 +101,7 @@ class SendOutput(DeliverySerializer):
         read_only_fields = fields
 
 
-class DuplicateMatch(serializers.ModelSerializer[Invoice]):
+class DuplicateMatch(FieldsBuiltOnce, serializers.ModelSerializer[Invoice]):
     id = serializers.UUIDField(source="public_id", read_only=True)
 
     class Meta:

@@ -35,7 +35,7 @@ from invoices.services import AllowanceInput, InvoiceInput, LineInput
 from invoices.services.api_drafts import AttachmentInput
 from invoices.units import SWEDISH_VAT_RATES
 from portal.api.schema import ErrorSerializer
-from portal.api.serializers import RefuseUnknownFields
+from portal.api.serializers import FieldsBuiltOnce, RefuseUnknownFields
 
 # Lines and totals past this (before VAT) are a mistake, and would not fit the stored totals.
 MAX_NET_AMOUNT = Decimal("1000000000000")
@@ -277,14 +277,14 @@ def _line_input(line: dict[str, Any]) -> LineInput:
 # --- Output -----------------------------------------------------------------------------------
 
 
-class CustomerBriefSerializer(serializers.ModelSerializer[Customer]):
+class CustomerBriefSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Customer]):
     class Meta:
         model = Customer
         fields = ["id", "name", "org_number", "vat_number"]
         read_only_fields = fields
 
 
-class LineSerializer(serializers.ModelSerializer[InvoiceLine]):
+class LineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[InvoiceLine]):
     class Meta:
         model = InvoiceLine
         fields = [
@@ -303,21 +303,21 @@ class LineSerializer(serializers.ModelSerializer[InvoiceLine]):
         read_only_fields = fields
 
 
-class AllowanceSerializer(serializers.ModelSerializer[AllowanceCharge]):
+class AllowanceSerializer(FieldsBuiltOnce, serializers.ModelSerializer[AllowanceCharge]):
     class Meta:
         model = AllowanceCharge
         fields = ["is_charge", "reason", "amount", "vat_category", "vat_rate"]
         read_only_fields = fields
 
 
-class AttachmentSerializer(serializers.ModelSerializer[InvoiceAttachment]):
+class AttachmentSerializer(FieldsBuiltOnce, serializers.ModelSerializer[InvoiceAttachment]):
     class Meta:
         model = InvoiceAttachment
         fields = ["id", "filename", "mime_type", "size", "description"]
         read_only_fields = fields
 
 
-class DeliverySerializer(serializers.ModelSerializer[Delivery]):
+class DeliverySerializer(FieldsBuiltOnce, serializers.ModelSerializer[Delivery]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     reason = serializers.CharField(source="reason_text", read_only=True, help_text="Why this way.")
     error = serializers.CharField(
@@ -340,7 +340,7 @@ class DeliverySerializer(serializers.ModelSerializer[Delivery]):
         read_only_fields = fields
 
 
-class EventSerializer(serializers.ModelSerializer[InvoiceEvent]):
+class EventSerializer(FieldsBuiltOnce, serializers.ModelSerializer[InvoiceEvent]):
     at = serializers.DateTimeField(source="created_at", read_only=True)
     text = serializers.CharField(read_only=True)
 
@@ -350,7 +350,7 @@ class EventSerializer(serializers.ModelSerializer[InvoiceEvent]):
         read_only_fields = fields
 
 
-class InvoiceSummarySerializer(serializers.ModelSerializer[Invoice]):
+class InvoiceSummarySerializer(FieldsBuiltOnce, serializers.ModelSerializer[Invoice]):
     """An invoice in a list: what it is, to whom, how much, and where it stands."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)

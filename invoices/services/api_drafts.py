@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
@@ -25,6 +26,10 @@ from invoices.services.inputs import InvoiceInput
 from invoices.services.issuing import invoice_validate
 from invoices.services.registers import customer_save
 from portal.files import safe_filename
+
+# What a new draft holds besides its own row: its deliveries and history are still empty.
+DRAFT_ROWS = ("lines", "allowances_charges", "attachments")
+RATE_FIELDS = ("exchange_rate", "exchange_rate_date", "exchange_rate_source")
 
 
 @dataclass
@@ -42,7 +47,10 @@ def invoice_create_checked(
     attachments: list[AttachmentInput] | None = None,
     external_id: str = "",
 ) -> tuple[Invoice, bool]:
-    """Create a valid draft (a new customer with it); return it and whether it is new."""
+    """Create a valid draft (a new customer with it); return it and whether it is new.
+
+    A new draft comes back with its rows loaded, ready to be shown as it is stored.
+    """
 
     @transaction.atomic
     def create() -> Invoice:
@@ -107,13 +115,17 @@ def _once(
     if existing is not None:
         return existing, False
     try:
-        return create(), True
+        invoice = create()
     except IntegrityError:
         # A concurrent request with the same external id committed first: answer with its.
         existing = _by_external_id(organisation, external_id)
         if existing is None:
             raise
         return existing, False
+    if invoice.currency != "SEK":
+        # The provider's rate was stored after the commit (drafts.exchange_rate_refresh).
+        invoice.refresh_from_db(fields=RATE_FIELDS)
+    return invoice, True
 
 
 def _by_external_id(organisation: Organisation, external_id: str) -> Invoice | None:
@@ -145,6 +157,8 @@ def _checked(invoice: Invoice, external_id: str) -> Invoice:
         invoice.source = Invoice.Source.API
         invoice.external_id = external_id
         invoice.save(update_fields=["source", "external_id", "updated_at"])
+    # Read once, here, what the validator and then the API's answer show of the draft.
+    prefetch_related_objects([invoice], *DRAFT_ROWS)
     fatal = draft_blocking(invoice_validate(invoice).findings)
     if fatal:
         raise errors.InvoiceInvalid(fatal)  # the caller's transaction stores nothing

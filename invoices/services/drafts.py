@@ -67,7 +67,8 @@ def _apply(invoice: Invoice, data: InvoiceInput) -> None:
     for name in HEADER_FIELDS:
         setattr(invoice, name, getattr(data, name))
     if invoice.due_date is None:
-        invoice.due_date = invoice.issue_date + timedelta(days=payment_terms_days(data.customer))
+        terms = payment_terms_days(data.customer, seller=invoice.organisation)
+        invoice.due_date = invoice.issue_date + timedelta(days=terms)
     _apply_exchange_rate(
         invoice, data.exchange_rate, currency_changed=currency_before != invoice.currency
     )
@@ -87,11 +88,11 @@ def _refresh_rate_after_commit(invoice: Invoice) -> None:
         transaction.on_commit(lambda: exchange_rate_refresh(invoice_id=invoice_id))
 
 
-def payment_terms_days(customer: Customer) -> int:
+def payment_terms_days(customer: Customer, *, seller: Organisation) -> int:
     """Return the customer's payment terms, else its seller's default terms."""
     if customer.payment_terms_days is not None:
         return customer.payment_terms_days
-    return int(customer.organisation.payment_terms_days)
+    return int(seller.payment_terms_days)
 
 
 def _apply_exchange_rate(

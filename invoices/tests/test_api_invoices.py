@@ -126,6 +126,22 @@ def test_create_with_a_new_customer_and_an_attachment(
     assert response.json()["attachments"][0]["filename"] == "tidrapport.pdf"
 
 
+@pytest.mark.django_db(transaction=True)  # real commits: the rate is stored after one
+def test_the_answer_to_a_create_is_the_invoice_as_stored(
+    alice_api: Any, alice_org: Organisation
+) -> None:
+    # The answer is built from the draft just written, not read back: it must not differ.
+    customer = CustomerFactory(organisation=alice_org)
+    for currency in ("SEK", "EUR"):  # EUR: the provider's rate is stored after the commit
+        created = alice_api.post(
+            INVOICES, invoice_payload(customer, currency=currency), format="json"
+        )
+        assert created.status_code == 201, created.json()
+        body = created.json()
+        assert body == alice_api.get(f"{INVOICES}/{body['id']}").json()
+    assert (body["exchange_rate_source"], body["exchange_rate"] is not None) == ("fixture", True)
+
+
 def test_an_external_id_used_before_returns_that_invoice(
     alice_api: Any, alice_org: Organisation
 ) -> None:

@@ -1,7 +1,8 @@
-"""What every API input serializer shares."""
+"""What every API serializer shares: unknown input fields refused, output fields mapped once."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -21,3 +22,20 @@ class RefuseUnknownFields(serializers.Serializer[Any]):
                 {name: [_("This field is unknown.")] for name in sorted(unknown)}
             )
         return super().to_internal_value(data)
+
+
+class FieldsBuiltOnce(serializers.ModelSerializer[Any]):
+    """Base for read-only model serializers: map the model's fields once per class.
+
+    DRF maps every model field to a serializer field again for each instance, which costs
+    about as much as the rest of an answer; the fields depend on the class alone, so each
+    instance gets its own copy of the first mapping instead (copies, as DRF binds them).
+    """
+
+    _built_fields: dict[type, dict[str, serializers.Field[Any, Any, Any, Any]]] = {}
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        built = self._built_fields.get(type(self))
+        if built is None:
+            built = self._built_fields[type(self)] = super().get_fields()
+        return copy.deepcopy(built)
