@@ -39,7 +39,7 @@ from invoices.views.documents import pdf_download, xml_download
 from portal.api.downloads import FileNegotiation, file_responses
 from portal.api.errors import ErrorBody, details_for
 from portal.api.pagination import UpdatedCursorPagination
-from portal.api.parsers import CappedJSONParser, UblParser
+from portal.api.parsers import CappedJSONParser, UblParser, UblTextParser
 from portal.api.permissions import caller_of
 from portal.api.schema import INVALID, NOT_FOUND, READ_ONLY, error
 
@@ -52,7 +52,7 @@ CREATE_ERRORS = {
     400: error("`malformed_request`: the JSON or XML cannot be read (or is unsafe XML)."),
     403: READ_ONLY,
     413: error("`payload_too_large`: the body is over 20 MB."),
-    415: error("`unsupported_media_type`: send application/json or application/xml."),
+    415: error("`unsupported_media_type`: send application/json, application/xml or text/xml."),
     422: INVALID_INVOICE,
 }
 
@@ -98,7 +98,7 @@ class InvoicesApi(ListAPIView[Invoice]):
 
     serializer_class = InvoiceSummarySerializer
     pagination_class = UpdatedCursorPagination
-    parser_classes = [CappedJSONParser, UblParser]
+    parser_classes = [CappedJSONParser, UblParser, UblTextParser]
 
     def get_queryset(self) -> Any:
         filters = InvoiceFilterSerializer(data=self.request.query_params)
@@ -123,15 +123,16 @@ class InvoicesApi(ListAPIView[Invoice]):
     @extend_schema(
         summary="Create a draft invoice from JSON, or from a UBL Invoice/CreditNote",
         description=(
-            "JSON (`application/json`): the fields below. UBL (`application/xml`): an "
-            "Invoice or CreditNote whose seller is your organisation; the draft keeps the "
-            "file's number, which must be new in your organisation (`number_taken`), and "
-            "another seller is `seller_mismatch` (422). With an `external_id` used before, "
-            "the answer is 200 and the invoice made the first time."
+            "JSON (`application/json`): the fields below. UBL (`application/xml` or "
+            "`text/xml`): an Invoice or CreditNote whose seller is your organisation; the "
+            "draft keeps the file's number, which must be new in your organisation "
+            "(`number_taken`), and another seller is `seller_mismatch` (422). With an "
+            "`external_id` used before, the answer is 200 and the invoice made the first time."
         ),
         request={
             "application/json": InvoiceInputSerializer,
             "application/xml": OpenApiTypes.BINARY,
+            "text/xml": OpenApiTypes.BINARY,
         },
         parameters=[
             OpenApiParameter(
@@ -158,7 +159,7 @@ class InvoicesApi(ListAPIView[Invoice]):
                 external_id=query.validated_data["external_id"],
             )
             return _invoice_response(invoice, created)
-        if request.content_type.startswith(UblParser.media_type):
+        if request.content_type.startswith((UblParser.media_type, UblTextParser.media_type)):
             raise exceptions.ParseError(_("The body is empty."))
         serializer = InvoiceInputSerializer(
             data=request.data, context={"organisation": caller.organisation}

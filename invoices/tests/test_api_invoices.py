@@ -75,8 +75,10 @@ def own_ubl(organisation: Organisation, name: str = "base-example.xml", number: 
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
-def post_xml(client: Any, body: bytes, path: str = INVOICES) -> Any:
-    return client.generic("POST", path, body, content_type="application/xml")
+def post_xml(
+    client: Any, body: bytes, path: str = INVOICES, content_type: str = "application/xml"
+) -> Any:
+    return client.generic("POST", path, body, content_type=content_type)
 
 
 # --- Create from JSON ------------------------------------------------------------------------
@@ -330,6 +332,8 @@ def test_another_organisations_customer_is_not_found(
             "malformed_request",
         ),
         (b"", "application/xml", 400, "malformed_request"),
+        (b"", "text/xml", 400, "malformed_request"),
+        (b"<Invoice", "text/xml; charset=utf-8", 400, "malformed_request"),
     ],
 )
 def test_unreadable_bodies_get_the_error_format_and_store_nothing(
@@ -380,6 +384,16 @@ def test_create_from_ubl_keeps_the_erps_number_through_issuing(
     issued_invoice = services.invoice_issue(invoice=invoice, user=alice)
     assert issued_invoice.number == "ERP-2026-17"
     assert b"ERP-2026-17" in services.invoice_ubl(issued_invoice)
+
+
+@needs_examples
+@pytest.mark.parametrize("content_type", ["text/xml", "application/xml; charset=UTF-8"])
+def test_ubl_is_read_under_either_xml_media_type(
+    alice_api: Any, alice_org: Organisation, content_type: str
+) -> None:
+    response = post_xml(alice_api, own_ubl(alice_org, number="ERP-9"), content_type=content_type)
+    assert response.status_code == 201, response.json()
+    assert Invoice.objects.get().number == "ERP-9"
 
 
 @needs_examples

@@ -1,8 +1,9 @@
 """Request bodies the API reads: JSON and UBL, never more than the size cap.
 
-DRF's parsers read the whole stream; these stop one byte past the cap (413), so a 50 MB
-body costs no more memory than the cap. A UBL body is parsed with the project's safe
-parser before any view sees it: not well-formed, a DOCTYPE or an entity bomb is a 400.
+UBL comes as `application/xml` or `text/xml`. DRF's parsers read the whole stream; these
+stop one byte past the cap (413), so a 50 MB body costs no more memory than the cap. A UBL
+body is parsed with the project's safe parser before any view sees it: not well-formed, a
+DOCTYPE or an entity bomb is a 400.
 """
 
 from __future__ import annotations
@@ -73,3 +74,9 @@ class UblParser(BaseParser):
                 raise PayloadTooLarge from None
             raise exceptions.ParseError(error.finding().message(get_language() or "sv")) from None
         return data
+
+
+class UblTextParser(UblParser):
+    """The same UBL sent as `text/xml`, as many ERPs and SOAP-era tools label XML."""
+
+    media_type = "text/xml"
