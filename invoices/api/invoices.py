@@ -25,6 +25,7 @@ from invoices import errors, selectors, services
 from invoices.api.serializers import (
     UNPROCESSABLE_INVOICE,
     CreditInputSerializer,
+    DraftChangeSerializer,
     InvoiceInputSerializer,
     InvoiceSerializer,
     InvoiceSummarySerializer,
@@ -34,6 +35,7 @@ from invoices.services.api_drafts import (
     credit_note_create_checked,
     invoice_create_checked,
     invoice_import_checked,
+    invoice_update_checked,
 )
 from invoices.views.documents import pdf_download, xml_download
 from portal.api.downloads import FileNegotiation, file_responses
@@ -172,12 +174,41 @@ class InvoicesApi(ListAPIView[Invoice]):
 
 
 class InvoiceApi(APIView):
-    """GET /invoices/{id} and DELETE /invoices/{id} (drafts only)."""
+    """GET /invoices/{id}; PATCH and DELETE /invoices/{id} (drafts only)."""
+
+    parser_classes = [CappedJSONParser]
 
     @extend_schema(responses={200: InvoiceSerializer, 404: NOT_FOUND})
     def get(self, request: Request, public_id: UUID) -> Response:
         invoice = selectors.invoice_get(
             organisation=caller_of(request).organisation, public_id=public_id
+        )
+        return Response(InvoiceSerializer(invoice).data)
+
+    @extend_schema(
+        summary="Change a draft",
+        description=(
+            "The fields given replace the draft's; `lines` or `allowances_charges` replace "
+            "all of them. A due date you do not send stays as it is. A change that would make "
+            "the draft invalid is refused (422 `invalid_invoice`) and the draft stays as it was."
+        ),
+        request=DraftChangeSerializer,
+        responses={
+            200: InvoiceSerializer,
+            **CREATE_ERRORS,
+            404: NOT_FOUND,
+            409: error("`not_a_draft`: an issued invoice is kept; credit it instead."),
+        },
+    )
+    def patch(self, request: Request, public_id: UUID) -> Response:
+        caller = caller_of(request)
+        invoice = selectors.invoice_get(organisation=caller.organisation, public_id=public_id)
+        serializer = DraftChangeSerializer(
+            data=request.data, context={"organisation": caller.organisation}
+        )
+        serializer.is_valid(raise_exception=True)
+        invoice = invoice_update_checked(
+            invoice=invoice, user=caller.user, changes=serializer.changes()
         )
         return Response(InvoiceSerializer(invoice).data)
 

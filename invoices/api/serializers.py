@@ -196,6 +196,17 @@ class DraftInputSerializer(RefuseUnknownFields, serializers.Serializer[Any]):
         return data
 
 
+def _exchange_rate_field() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=20,
+        decimal_places=10,
+        min_value=Decimal("0.0001"),
+        required=False,
+        allow_null=True,
+        help_text="SEK for one unit, if you set it; empty: the Riksbank's rate.",
+    )
+
+
 class CreditInputSerializer(DraftInputSerializer):
     """Replace the credit note's lines (and dates, notes); an empty body credits in full."""
 
@@ -215,14 +226,7 @@ class InvoiceInputSerializer(DraftInputSerializer):
     customer_id = serializers.IntegerField(required=False)
     customer = CustomerSerializer(required=False, help_text="A new customer, saved with it.")
     currency = serializers.ChoiceField(choices=forms.CURRENCIES, default="SEK")
-    exchange_rate = serializers.DecimalField(
-        max_digits=20,
-        decimal_places=10,
-        min_value=Decimal("0.0001"),
-        required=False,
-        allow_null=True,
-        help_text="SEK for one unit, if you set it; empty: the Riksbank's rate.",
-    )
+    exchange_rate = _exchange_rate_field()
     attachments: serializers.ListSerializer[Any] = serializers.ListSerializer(
         child=AttachmentInputSerializer(), required=False, max_length=20
     )
@@ -264,6 +268,26 @@ class InvoiceInputSerializer(DraftInputSerializer):
             "attachments": attachments,
             "external_id": self.validated_data["external_id"],
         }
+
+
+class DraftChangeSerializer(DraftInputSerializer):
+    """PATCH a draft: the fields given replace the draft's; `lines` replaces all its lines."""
+
+    lines: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=LineInputSerializer(), required=False, allow_empty=False, max_length=MAX_LINES
+    )
+    external_id = None  # type: ignore[assignment]  # given once, at creation, for good
+    customer_id = serializers.IntegerField(required=False, help_text="Another of your customers.")
+    currency = serializers.ChoiceField(choices=forms.CURRENCIES, required=False)
+    exchange_rate = _exchange_rate_field()
+
+    validate_customer_id = InvoiceInputSerializer.validate_customer_id
+
+    def changes(self) -> dict[str, Any]:
+        data = super().changes()
+        if "customer_id" in data:
+            data["customer"] = data.pop("customer_id")
+        return data
 
 
 def _line_input(line: dict[str, Any]) -> LineInput:

@@ -27,7 +27,7 @@ from invoices.services.issuing import invoice_validate
 from invoices.services.registers import customer_save
 from portal.files import safe_filename
 
-# What a new draft holds besides its own row: its deliveries and history are still empty.
+# What validating a draft and the API's answer read besides the invoice's own row.
 DRAFT_ROWS = ("lines", "allowances_charges", "attachments")
 RATE_FIELDS = ("exchange_rate", "exchange_rate_date", "exchange_rate_source")
 
@@ -108,6 +108,16 @@ def credit_note_create_checked(
     return _once(invoice.organisation, external_id, create)
 
 
+def invoice_update_checked(*, invoice: Invoice, user: Any, changes: Mapping[str, Any]) -> Invoice:
+    """Change a draft as given; if it would no longer be valid, refuse and keep it as it was."""
+    with transaction.atomic():
+        data = input_from(invoice)
+        for name, value in changes.items():
+            setattr(data, name, value)
+        invoice = _refuse_if_invalid(invoice_update(invoice=invoice, user=user, data=data))
+    return _with_stored_rate(invoice)
+
+
 def _once(
     organisation: Organisation, external_id: str, create: Callable[[], Invoice]
 ) -> tuple[Invoice, bool]:
@@ -122,10 +132,14 @@ def _once(
         if existing is None:
             raise
         return existing, False
+    return _with_stored_rate(invoice), True
+
+
+def _with_stored_rate(invoice: Invoice) -> Invoice:
     if invoice.currency != "SEK":
         # The provider's rate was stored after the commit (drafts.exchange_rate_refresh).
         invoice.refresh_from_db(fields=RATE_FIELDS)
-    return invoice, True
+    return invoice
 
 
 def _by_external_id(organisation: Organisation, external_id: str) -> Invoice | None:
@@ -157,6 +171,10 @@ def _checked(invoice: Invoice, external_id: str) -> Invoice:
         invoice.source = Invoice.Source.API
         invoice.external_id = external_id
         invoice.save(update_fields=["source", "external_id", "updated_at"])
+    return _refuse_if_invalid(invoice)
+
+
+def _refuse_if_invalid(invoice: Invoice) -> Invoice:
     # Read once, here, what the validator and then the API's answer show of the draft.
     prefetch_related_objects([invoice], *DRAFT_ROWS)
     fatal = draft_blocking(invoice_validate(invoice).findings)

@@ -618,6 +618,71 @@ def test_credit_refuses_negative_quantities_and_drafts(
     assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
 
 
+# --- Change a draft ---------------------------------------------------------------------------
+
+
+def test_patch_changes_what_is_given_and_keeps_the_rest(
+    alice_api: Any, alice_org: Organisation, alice: Any
+) -> None:
+    invoice = draft(alice_org, alice)
+    other = CustomerFactory(organisation=alice_org, name="Annan Kund AB")
+    lines = [_line(quantity="2", unit_price="950")]
+    changes = {"notes": "Ändrad", "customer_id": other.pk, "lines": lines}
+    response = alice_api.patch(url(invoice), changes, format="json")
+    assert response.status_code == 200, response.json()
+    invoice.refresh_from_db()
+    assert (invoice.notes, invoice.customer, invoice.lines.count()) == ("Ändrad", other, 1)
+    # 2 hours at 950, less the draft's discount of 500: not given, so kept.
+    assert invoice.total_excl_vat == Decimal("1400")
+    body = response.json()
+    assert body == alice_api.get(url(invoice)).json()
+    assert body["buyer_reference"] == invoice.buyer_reference  # not given: kept
+
+
+def test_patch_that_would_make_the_draft_invalid_changes_nothing(
+    alice_api: Any, alice_org: Organisation, alice: Any
+) -> None:
+    invoice = draft(alice_org, alice)
+    before = (invoice.total_payable, list(invoice.lines.values_list("description", flat=True)))
+    reverse_charge = {"lines": [_line(vat_category="AE", vat_rate="0")]}  # buyer has no VAT no.
+    invoice.customer.vat_number = ""
+    invoice.customer.save()
+    response = alice_api.patch(url(invoice), reverse_charge, format="json")
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_invoice")
+    invoice.refresh_from_db()
+    after = (invoice.total_payable, list(invoice.lines.values_list("description", flat=True)))
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"external_id": "ERP-1"}, "external_id"),  # named once, at creation
+        ({"lines": []}, "lines"),
+        ({"customer_id": 999999}, "customer_id"),
+        ({"currency": "XYZ"}, "currency"),
+    ],
+)
+def test_patch_refuses_bad_fields(
+    alice_api: Any, alice_org: Organisation, alice: Any, changes: dict[str, Any], field: str
+) -> None:
+    invoice = draft(alice_org, alice)
+    response = alice_api.patch(url(invoice), changes, format="json")
+    assert response.status_code == 422
+    assert field in [error["field"] for error in response.json()["errors"]]
+    assert Invoice.objects.get().updated_at == invoice.updated_at
+
+
+def test_patch_of_an_issued_invoice_is_refused(
+    alice_api: Any, alice_org: Organisation, alice: Any
+) -> None:
+    invoice = issued(alice_org, alice)
+    response = alice_api.patch(url(invoice), {"notes": "Ändrad"}, format="json")
+    assert (response.status_code, response.json()["code"]) == (409, "not_a_draft")
+    invoice.refresh_from_db()
+    assert invoice.notes != "Ändrad"
+
+
 # --- Who may --------------------------------------------------------------------------------
 
 
@@ -633,6 +698,7 @@ def test_mallorys_key_finds_none_of_alices_invoices(
         mallory_api.get(url(invoice, "/pdf")),
         mallory_api.post(url(invoice, "/credit")),
         mallory_api.delete(url(unsaved)),
+        mallory_api.patch(url(unsaved), {"notes": "Mallory"}, format="json"),
     ):
         assert (response.status_code, response.json()["code"]) == (404, "not_found")
         assert invoice.number not in response.content.decode()
@@ -648,6 +714,7 @@ def test_a_read_only_key_reads_but_never_writes(alice_org: Organisation, alice: 
     for response in (
         reader.post(INVOICES, payload, format="json"),
         reader.delete(url(unsaved)),
+        reader.patch(url(unsaved), {"notes": "Läsaren"}, format="json"),
         reader.post(url(invoice, "/credit")),
     ):
         assert (response.status_code, response.json()["code"]) == (403, "read_only_key")
