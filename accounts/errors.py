@@ -86,19 +86,9 @@ class NothingToTransfer(AccountsError):
     message = _("No other solution holds this organisation number; you can register it directly.")
 
 
-class CaseClosed(AccountsError):
-    code = "case_closed"
-    message = _("This review case has already been decided.")
-
-
 class StatusChangeNotAllowed(AccountsError):
     code = "status_change_not_allowed"
     message = _("The organisation's status does not allow this change.")
-
-
-class DecisionWithoutEffect(AccountsError):
-    code = "decision_without_effect"
-    message = _("This decision would change nothing in the case's current state.")
 
 
 class PaymentChangeNotAllowed(AccountsError):
@@ -119,3 +109,53 @@ class PaymentChangeStale(AccountsError):
 class ApiKeyRevoked(AccountsError):
     code = "api_key_revoked"
     message = _("This API key has already been revoked.")
+
+
+class ReviewNotAllowed(AccountsError):
+    code = "review_not_allowed"
+    message = _("Only staff with the review permission may decide risk flags.")
+
+
+class ReasonRequired(AccountsError):
+    code = "reason_required"
+    message = _("Write the reason for your decision.")
+
+
+class DecisionNotOffered(AccountsError):
+    code = "decision_not_offered"
+    message = _("This decision is not possible for this flag in its current state.")
+
+
+class FlagDecided(AccountsError):
+    code = "flag_decided"
+    message = _("This flag has already been decided or closed.")
+
+
+class DecisionAwaitingSecond(AccountsError):
+    code = "decision_awaiting_second"
+    message = _("A decision on this flag waits for a second reviewer: confirm or turn it down.")
+
+
+class DecisionNotAwaiting(AccountsError):
+    code = "decision_not_awaiting"
+    message = _("This decision no longer waits for a second reviewer.")
+
+
+class SameReviewer(AccountsError):
+    code = "same_reviewer"
+    message = _("Another staff member than the one who decided must make the second review.")
+
+
+class NoQuestionOpen(AccountsError):
+    code = "no_question_open"
+    message = _("Our staff are no longer waiting for an answer to this question.")
+
+
+class AnswerNotAllowed(AccountsError):
+    code = "answer_not_allowed"
+    message = _("Only an owner or administrator of the organisation can answer our staff.")
+
+
+class AnswerRequired(AccountsError):
+    code = "answer_required"
+    message = _("Write your answer before sending it.")

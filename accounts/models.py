@@ -1,4 +1,4 @@
-"""Organisations, memberships, invitations, partner integrations, review cases, audit log."""
+"""Organisations, memberships, invitations, partner integrations, risk flags, audit log."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit_chain import GENESIS_HASH
 from accounts.validators import (
     validate_bankgiro,
     validate_bic,
@@ -94,6 +96,9 @@ class Organisation(models.Model):
         max_length=10, choices=DetailsSource.choices, default=DetailsSource.REGISTER
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the claim on the number began: registering it, or its return to unverified (a
+    # partner's connection ended, a transfer): an unsigned claim lapses counted from here.
+    claimed_at = models.DateTimeField(_("claimed"), default=timezone.now)
     verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = OrganisationQuerySet.as_manager()
@@ -321,7 +326,12 @@ class JoinRequest(models.Model):
 
 
 class PartnerIntegration(models.Model):
-    """An integrated system (an ERP vendor, another operator) that registers org numbers."""
+    """An integrated system (an ERP vendor, another operator) that registers org numbers.
+
+    A partner with an integration agreement connects its customers' organisations over the
+    partner API (with a partner key) and answers for who they are: its attestation stands
+    in for the BankID signature. Suspending it stops the sending of all its organisations.
+    """
 
     class Kind(models.TextChoices):
         ERP = "erp", _("ERP or accounting system")
@@ -332,8 +342,12 @@ class PartnerIntegration(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ERP)
     contact_email = models.EmailField(blank=True)
     webhook_url = models.URLField(blank=True)
+    # "whsec_" + base64: the Standard Webhooks secret that signs the partner's own webhooks.
+    webhook_secret = models.CharField(max_length=100, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by partner_suspend, cleared by partner_reinstate (both audited, with the reason).
+    suspended_at = models.DateTimeField(_("suspended"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("partner integration")
@@ -342,6 +356,10 @@ class PartnerIntegration(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
 
 class NetworkRegistration(models.Model):
@@ -352,8 +370,22 @@ class NetworkRegistration(models.Model):
     )
     org_number = models.CharField(max_length=11)
     company_name = models.CharField(max_length=200, blank=True)
+    # The portal organisation the partner acts for; empty for a number only registered
+    # (a registration staff typed in before the partner API existed).
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="network_registrations",
+        verbose_name=_("organisation"),
+    )
     registered_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=500, blank=True)
+    # Set while the partner's suspension holds this organisation: the reinstatement lifts
+    # only these, never a suspension staff decided for the organisation itself.
+    partner_suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("network registration")
@@ -371,33 +403,131 @@ class NetworkRegistration(models.Model):
     def __str__(self) -> str:
         return f"{self.org_number} via {self.partner}"
 
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
 
-class ReviewCase(models.Model):
-    """Something a staff member must decide: a transfer request or a risk flag."""
+
+class PartnerKeyQuerySet(models.QuerySet["PartnerKey"]):
+    def active(self) -> PartnerKeyQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class PartnerKey(models.Model):
+    """A partner's key: the second kind of API key, acting for the partner's organisations.
+
+    Stored as an organisation's ApiKey is (the SHA-256 only, shown once), told apart by its
+    format: "efp_<prefix>_<secret>" where an organisation's key is "efk_…". A request picks
+    the organisation it acts for with the X-Organisation header.
+    """
+
+    partner = models.ForeignKey(
+        PartnerIntegration, on_delete=models.PROTECT, related_name="keys"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key prefix"), max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    # The staff member who issued it; empty when made with manage.py create_partner.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = PartnerKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("partner key")
+        verbose_name_plural = _("partner keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {self.name} ({self.prefix}…)"
+
+
+class PartnerAttestation(AppendOnlyModel):
+    """The evidence that lets a partner-connected organisation send: who attested, when.
+
+    It stands where a SignatureEvidence stands for an organisation that signed with BankID:
+    the partner, by its agreement, answers for who its customer is; the key that connected
+    the organisation and the register details it connected are kept with it.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="partner_attestations"
+    )
+    partner = models.ForeignKey(PartnerIntegration, on_delete=models.PROTECT, related_name="+")
+    partner_key = models.ForeignKey(PartnerKey, on_delete=models.PROTECT, related_name="+")
+    registration = models.ForeignKey(
+        NetworkRegistration, on_delete=models.PROTECT, related_name="attestations"
+    )
+    # The details the organisation was connected with (from the company register).
+    attested_details = models.JSONField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner attestation")
+        verbose_name_plural = _("partner attestations")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} attested by {self.partner}"
+
+
+class RiskFlag(models.Model):
+    """A risk staff should look at: raised by a service when the situation arises.
+
+    Some kinds hold the organisation's sending until a staff decision
+    (settings.RISK_FLAG_HOLDS, decided when the flag is raised); the others only inform.
+    """
 
     class Kind(models.TextChoices):
+        SIGNATORY_MISMATCH = "signatory_mismatch", _("Signer is not an authorised signatory")
+        REGISTER_INACTIVE = "register_inactive", _("Company inactive in the register")
+        REGISTER_UNCONFIRMED = "register_unconfirmed", _("Register could not confirm the company")
+        MANUAL_DETAILS = "manual_details", _("Details entered by hand")
+        PAYMENT_DETAILS_CHANGED = "payment_details_changed", _("Payment account changed")
+        VELOCITY = "velocity", _("Unusual sending volume")
+        FAILED_SIGNING_ATTEMPTS = "failed_signing_attempts", _("Repeated failed signings")
         TRANSFER_REQUEST = "transfer_request", _("Transfer request")
-        RISK_FLAG = "risk_flag", _("Risk flag")
-        PAYMENT_CHANGE = "payment_change", _("Payment account change")
         TAKEOVER = "takeover", _("Taken over by the company's signatory")
+
+    class Severity(models.IntegerChoices):
+        LOW = 1, _("Low")
+        MEDIUM = 2, _("Medium")
+        HIGH = 3, _("High")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
+        # Staff asked the owners for information; the flag waits for their answer.
+        INFO_REQUESTED = "info_requested", _("Information requested")
+        # Four eyes: a first decision waits for a second staff member.
+        AWAITING_SECOND_REVIEW = "awaiting_second_review", _("Awaiting second review")
         APPROVED = "approved", _("Approved")
-        DECLINED = "declined", _("Declined")
-        # Events made the case moot (a takeover, a withdrawn change): no decision is left to take.
+        # Rejected or suspended: sending stopped.
+        REJECTED = "rejected", _("Rejected")
+        # Events made the flag moot (a takeover, a withdrawn change): no decision is left to take.
         CLOSED = "closed", _("Closed without decision")
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    # Not decided yet.
+    ACTIVE = (Status.OPEN, Status.INFO_REQUESTED, Status.AWAITING_SECOND_REVIEW)
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    severity = models.PositiveSmallIntegerField(
+        _("severity"), choices=Severity.choices, default=Severity.MEDIUM
     )
+    status = models.CharField(
+        _("status"), max_length=32, choices=Status.choices, default=Status.OPEN
+    )
+    holds_sending = models.BooleanField(_("holds sending"), default=False)
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="review_cases",
+        related_name="risk_flags",
         verbose_name=_("organisation"),
     )
     org_number = models.CharField(_("organisation number"), max_length=11)
@@ -414,18 +544,21 @@ class ReviewCase(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="review_cases",
+        related_name="risk_flags",
         verbose_name=_("payment account change"),
     )
-    requested_by = models.ForeignKey(
+    raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("requested by"),
+        verbose_name=_("raised by"),
     )
-    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Plain language, in the portal's language, for staff.
+    reason = models.TextField(_("reason"), blank=True)
+    # What the flag rests on: names, masked personal numbers, register status, counts...
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -438,19 +571,138 @@ class ReviewCase(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("review case")
-        verbose_name_plural = _("review cases")
-        ordering = ["-created_at"]
+        verbose_name = _("risk flag")
+        verbose_name_plural = _("risk flags")
+        ordering = ["-severity", "created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "org_number"],
-                condition=Q(status="open"),
-                name="one_open_case_per_kind_and_org_number",
+                condition=Q(status__in=["open", "info_requested", "awaiting_second_review"]),
+                name="one_active_flag_per_kind_and_org_number",
             )
         ]
+        permissions = [("review_riskflag", "Can decide risk flags in the review workspace")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.org_number}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+class ReviewDecision(models.Model):
+    """A staff decision on a risk flag, with the reason staff wrote for it.
+
+    Four eyes: a decision that needs a second staff member (suspending an organisation that
+    was verified, transferring a number away from a partner) waits as AWAITING_SECOND and
+    changes nothing until another user confirms it.
+    """
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        SUSPEND = "suspend", _("Suspend sending")
+        REQUEST_INFO = "request_info", _("Ask the owners for information")
+        TRANSFER = "transfer", _("Transfer to the web service")
+        DECLINE = "decline", _("Decline the transfer")
+
+    class Status(models.TextChoices):
+        DONE = "done", _("Carried out")
+        AWAITING_SECOND = "awaiting_second", _("Awaiting a second reviewer")
+        CANCELLED = "cancelled", _("Turned down by the second reviewer")
+
+    flag = models.ForeignKey(
+        RiskFlag, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("risk flag")
+    )
+    action = models.CharField(_("decision"), max_length=16, choices=Action.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    second_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("second reviewer"),
+    )
+    second_reviewed_at = models.DateTimeField(_("second review"), null=True, blank=True)
+    second_reason = models.TextField(_("second reviewer's reason"), blank=True)
+    created_at = models.DateTimeField(_("decided"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One decision at a time waits for a second reviewer.
+            models.UniqueConstraint(
+                fields=["flag"],
+                condition=Q(status="awaiting_second"),
+                name="one_awaiting_decision_per_flag",
+            ),
+            # Four eyes, also for whatever bypasses the services: two different people.
+            models.CheckConstraint(
+                condition=Q(second_reviewer__isnull=True) | ~Q(second_reviewer=F("decided_by")),
+                name="second_reviewer_is_another_user",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="decision_has_a_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.get_status_display()}) {self.flag}"
+
+
+class RiskFlagAnswer(models.Model):
+    """An owner's answer to the question staff asked about a flag (a REQUEST_INFO decision)."""
+
+    flag = models.ForeignKey(
+        RiskFlag, on_delete=models.PROTECT, related_name="answers", verbose_name=_("risk flag")
+    )
+    question = models.ForeignKey(
+        ReviewDecision,
+        on_delete=models.PROTECT,
+        related_name="answers",
+        verbose_name=_("question"),
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    text = models.TextField(_("answer"), max_length=5000)
+    created_at = models.DateTimeField(_("answered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("answer to staff")
+        verbose_name_plural = _("answers to staff")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.answered_by} on {self.flag}"
+
+
+class UserLanguage(models.Model):
+    """The language a user chose with the switcher: e-mails to them are written in it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chosen_language"
+    )
+    language = models.CharField(_("language"), max_length=8)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("chosen language")
+        verbose_name_plural = _("chosen languages")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"
 
 
 class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
@@ -462,8 +714,8 @@ class ApiKey(models.Model):
     """A key an ERP system uses to act for one organisation over the REST API.
 
     Only the SHA-256 of the key is stored; the key is shown once, when it is created. The
-    public prefix finds the row and names the key on screens and in logs. (A partner key
-    that acts for many organisations will be a second kind beside this one.)
+    public prefix finds the row and names the key on screens and in logs. A partner's key,
+    which acts for many organisations, is the second kind (PartnerKey).
     """
 
     class Scope(models.TextChoices):
@@ -512,7 +764,12 @@ class AuditEvent(AppendOnlyModel):
     object_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the writer before it hashes the event (auto_now_add would come after the hash).
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    # The hash chain (accounts/audit_chain.py): position, the link back, the event's own hash.
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    content_hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("audit event")
@@ -521,3 +778,18 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class AuditChainHead(models.Model):
+    """The last link of the audit chain: one row, which every writer locks to append."""
+
+    ROW = 1
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    content_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_chain_head_one_row")]
+
+    def __str__(self) -> str:
+        return f"audit chain head at {self.sequence}"

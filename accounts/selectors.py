@@ -17,7 +17,8 @@ from accounts.models import (
     NetworkRegistration,
     Organisation,
     PaymentDetailsChange,
-    ReviewCase,
+    ReviewDecision,
+    RiskFlag,
 )
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -135,10 +136,8 @@ def user_has_totp(*, user: Any) -> bool:
 
 def transfer_requested(*, org_number: str) -> bool:
     """Return whether a transfer of the org number is already waiting for staff."""
-    return ReviewCase.objects.filter(
-        kind=ReviewCase.Kind.TRANSFER_REQUEST,
-        org_number=org_number,
-        status=ReviewCase.Status.OPEN,
+    return RiskFlag.objects.filter(
+        kind=RiskFlag.Kind.TRANSFER_REQUEST, org_number=org_number, status__in=RiskFlag.ACTIVE
     ).exists()
 
 
@@ -154,7 +153,9 @@ TAKEOVER_STATUSES = frozenset(
 
 def organisation_can_be_taken_over(*, organisation: Organisation) -> bool:
     """Return whether a signatory of the company may take this organisation over."""
-    return organisation.verification_status in TAKEOVER_STATUSES
+    # A verified organisation that a risk flag holds is still its owners': only staff decide.
+    was_verified = organisation.verified_at is not None
+    return organisation.verification_status in TAKEOVER_STATUSES and not was_verified
 
 
 def payment_change_open(*, organisation: Organisation) -> PaymentDetailsChange | None:
@@ -178,27 +179,119 @@ def payment_change_get(*, organisation: Organisation, public_id: Any) -> Payment
     )
 
 
-def review_case_decisions(*, case: ReviewCase) -> frozenset[str]:
-    """Return the decisions ("approve", "decline") that would change something now."""
-    both = frozenset({"approve", "decline"})
-    if case.status != ReviewCase.Status.OPEN:
-        return frozenset()
-    organisation = case.organisation
-    if case.kind == ReviewCase.Kind.RISK_FLAG:
-        pending = organisation is not None and organisation.verification_status == (
-            Organisation.VerificationStatus.PENDING_REVIEW
-        )
-        return both if pending else frozenset()
-    if case.kind == ReviewCase.Kind.PAYMENT_CHANGE:
-        change = case.payment_change
+# --- Review decisions ----------------------------------------------------------------------
+
+Action = ReviewDecision.Action
+# Statuses in which an organisation sends nothing: decide its flags after a reinstatement.
+STOPPED_STATUSES = frozenset(
+    {
+        Organisation.VerificationStatus.SUSPENDED,
+        Organisation.VerificationStatus.REJECTED,
+        Organisation.VerificationStatus.LAPSED,
+    }
+)
+
+
+def organisation_was_verified(*, organisation: Organisation | None) -> bool:
+    """Return whether the organisation could send, or could until a flag held it."""
+    if organisation is None:
+        return False
+    status = organisation.verification_status
+    held = status == Organisation.VerificationStatus.PENDING_REVIEW
+    return status == Organisation.VerificationStatus.VERIFIED or (
+        held and organisation.verified_at is not None
+    )
+
+
+def review_decisions_offered(*, flag: RiskFlag) -> list[str]:
+    """Return the decisions staff may take on the flag now: only those that change something."""
+    if flag.status not in (RiskFlag.Status.OPEN, RiskFlag.Status.INFO_REQUESTED):
+        return []  # decided, closed, or a decision waits for its second reviewer
+    offered = review_decisions_possible(flag=flag)
+    if flag.status == RiskFlag.Status.OPEN and offered and _has_owners(flag.organisation):
+        offered.append(Action.REQUEST_INFO)
+    return offered
+
+
+def review_decisions_possible(*, flag: RiskFlag) -> list[str]:
+    """Return the decisions that would change something in the flag's situation, whatever
+    the flag's own status (a decision waiting for four eyes is checked again with it)."""
+    if flag.kind == RiskFlag.Kind.TRANSFER_REQUEST:
+        registration = flag.registration
+        held = registration is not None and registration.ended_at is None
+        return [Action.TRANSFER, Action.DECLINE] if held else [Action.DECLINE.value]
+    organisation = flag.organisation
+    if organisation is None or organisation.verification_status in STOPPED_STATUSES:
+        return []
+    was_verified = organisation_was_verified(organisation=organisation)
+    if flag.kind == RiskFlag.Kind.PAYMENT_DETAILS_CHANGED:
+        change = flag.payment_change
         in_review = change is not None and change.status == PaymentDetailsChange.Status.IN_REVIEW
-        return both if in_review else frozenset()
-    if case.kind == ReviewCase.Kind.TAKEOVER:
-        suspended = organisation is not None and organisation.verification_status == (
-            Organisation.VerificationStatus.SUSPENDED
+        possible: list[str] = [Action.APPROVE, Action.REJECT] if in_review else []
+    else:
+        # Rejecting stops an organisation that never sent; one that did is suspended, with
+        # four eyes, so "reject" must not be a way round the second reviewer.
+        possible = [Action.APPROVE] if was_verified else [Action.APPROVE, Action.REJECT]
+    if was_verified:
+        possible.append(Action.SUSPEND)
+    return possible
+
+
+def _has_owners(organisation: Organisation | None) -> bool:
+    return organisation is not None and organisation.memberships.filter(
+        role=Membership.Role.OWNER
+    ).exists()
+
+
+def review_decision_awaiting(*, flag: RiskFlag) -> ReviewDecision | None:
+    """Return the decision on the flag that waits for a second reviewer, if any."""
+    if flag.status != RiskFlag.Status.AWAITING_SECOND_REVIEW:
+        return None
+    return (
+        ReviewDecision.objects.filter(flag=flag, status=ReviewDecision.Status.AWAITING_SECOND)
+        .select_related("decided_by")
+        .first()
+    )
+
+
+def review_questions_open(*, organisation: Organisation) -> list[ReviewDecision]:
+    """Return the questions staff asked the organisation that wait for its answer."""
+    asked = (
+        ReviewDecision.objects.filter(
+            flag__organisation=organisation,
+            flag__status=RiskFlag.Status.INFO_REQUESTED,
+            action=Action.REQUEST_INFO,
+            status=ReviewDecision.Status.DONE,
         )
-        return frozenset({"approve"}) if suspended else both
-    return both
+        .select_related("flag")
+        .order_by("flag_id", "-created_at", "-id")
+    )
+    latest: dict[int, ReviewDecision] = {}
+    for question in asked:
+        latest.setdefault(question.flag_id, question)
+    return list(latest.values())
+
+
+def review_question_get(*, organisation: Organisation, pk: int) -> RiskFlag:
+    """Return the organisation's flag that waits for its answer, or 404."""
+    return _get_or_404(
+        RiskFlag.objects.filter(
+            organisation=organisation, status=RiskFlag.Status.INFO_REQUESTED
+        ),
+        pk=pk,
+    )
+
+
+def risk_flags_holding(
+    *, organisation: Organisation, exclude: RiskFlag | None = None
+) -> list[RiskFlag]:
+    """Return the organisation's undecided flags that hold its sending."""
+    flags = RiskFlag.objects.filter(
+        organisation=organisation, status__in=RiskFlag.ACTIVE, holds_sending=True
+    )
+    if exclude is not None:
+        flags = flags.exclude(pk=exclude.pk)
+    return list(flags)
 
 
 def api_key_list(*, organisation: Organisation) -> QuerySet[ApiKey]:

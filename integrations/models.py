@@ -6,9 +6,10 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiKey, Organisation
+from accounts.models import ApiKey, Organisation, PartnerIntegration, PartnerKey
 from portal.models import AppendOnlyModel
 
 
@@ -52,6 +53,16 @@ class Event(AppendOnlyModel):
         return f"{self.type} #{self.pk}"
 
 
+class PartnerEventType(models.TextChoices):
+    """Events a partner integration is told of at its own webhook URL, never an organisation.
+
+    They are recorded as Events of the organisation concerned (the delivery machinery needs
+    one) but stay out of its feed and its subscriptions: the partner's business is its own.
+    """
+
+    CONNECTION_ENDED = "partner.connection_ended", _("Partner connection ended")
+
+
 class WebhookSubscription(models.Model):
     """Where an organisation wants its events POSTed, signed with the subscription's secret."""
 
@@ -78,11 +89,14 @@ class WebhookSubscription(models.Model):
         return self.url
 
     def wants(self, event_type: str) -> bool:
+        if event_type in PartnerEventType.values:
+            return False  # the partner's own events go to the partner's URL only
         return not self.event_types or event_type in self.event_types
 
 
 class WebhookDelivery(models.Model):
-    """One event for one subscription: retried with backoff until delivered or given up."""
+    """One event for one subscription, or for a partner's own webhook URL: retried with
+    backoff until delivered or given up."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -90,7 +104,19 @@ class WebhookDelivery(models.Model):
         FAILED = "failed", _("Failed")
 
     subscription = models.ForeignKey(
-        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookSubscription,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    # A partner event goes to the partner's webhook_url, signed with its webhook_secret.
+    partner = models.ForeignKey(
+        PartnerIntegration,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="webhook_deliveries",
     )
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -102,11 +128,23 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["subscription", "event"], name="one_delivery_per_event")
+            models.UniqueConstraint(
+                fields=["subscription", "event"], name="one_delivery_per_event"
+            ),
+            models.UniqueConstraint(
+                fields=["partner", "event"],
+                condition=Q(partner__isnull=False),
+                name="one_partner_delivery_per_event",
+            ),
+            models.CheckConstraint(
+                condition=(Q(subscription__isnull=False) & Q(partner__isnull=True))
+                | (Q(subscription__isnull=True) & Q(partner__isnull=False)),
+                name="webhook_delivery_has_one_target",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} → {self.subscription} ({self.status})"
+        return f"{self.event} → {self.subscription or self.partner} ({self.status})"
 
 
 class WebhookAttempt(models.Model):
@@ -133,7 +171,13 @@ class IdempotencyRecord(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         COMPLETED = "completed", _("Completed")
 
-    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    # The API key the record belongs to: an organisation's, or a partner's.
+    api_key = models.ForeignKey(
+        ApiKey, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    partner_key = models.ForeignKey(
+        PartnerKey, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     key = models.CharField(max_length=255)
     # SHA-256 of method, path and body: the same key with another request is refused.
     request_hash = models.CharField(max_length=64)
@@ -145,7 +189,17 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["api_key", "key"], name="one_record_per_key")
+            models.UniqueConstraint(fields=["api_key", "key"], name="one_record_per_key"),
+            models.UniqueConstraint(
+                fields=["partner_key", "key"],
+                condition=Q(partner_key__isnull=False),
+                name="one_record_per_partner_key",
+            ),
+            models.CheckConstraint(
+                condition=(Q(api_key__isnull=False) & Q(partner_key__isnull=True))
+                | (Q(api_key__isnull=True) & Q(partner_key__isnull=False)),
+                name="idempotency_record_has_one_key",
+            ),
         ]
 
     def __str__(self) -> str:

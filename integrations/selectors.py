@@ -11,7 +11,13 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation
-from integrations.models import Event, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from integrations.models import (
+    Event,
+    PartnerEventType,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 # Events of transactions still running are held back, except the reader's own (a test, or a
 # service that reads what it just wrote): every transaction below xmin has finished. The
@@ -47,7 +53,10 @@ def event_list(
     *, organisation: Organisation, after: FeedPosition | None, limit: int
 ) -> list[Event]:
     """Return the organisation's events after the position, oldest first, never skipping one."""
-    events = Event.objects.filter(organisation=organisation)
+    # A partner's own events (its connection ended) are the partner's, not the organisation's.
+    events = Event.objects.filter(organisation=organisation).exclude(
+        type__in=PartnerEventType.values
+    )
     if connection.vendor != "postgresql":
         # SQLite (the demo) writes one transaction at a time: the id is the commit order.
         events = events.filter(id__gt=after.event_id) if after else events

@@ -25,12 +25,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from accounts.models import ApiKey, Organisation
+from accounts.models import ApiKey, Organisation, PartnerIntegration
 from accounts.services.audit import audit_event_record
 from integrations import errors
 from integrations.models import (
     CurrentTransactionId,
     Event,
+    PartnerEventType,
     WebhookAttempt,
     WebhookDelivery,
     WebhookSubscription,
@@ -102,6 +103,23 @@ def organisation_status_event_record(*, organisation: Organisation) -> Event | N
         return None
     data = {"organisation": str(organisation.public_id), "status": organisation.verification_status}
     return event_record(organisation=organisation, type=type, data=data)
+
+
+def partner_event_record(
+    *, partner: PartnerIntegration, organisation: Organisation, type: str, data: dict[str, Any]
+) -> Event:
+    """Record an event for the partner about one of its organisations; POST it after commit.
+
+    The delivery is written with the event, in the change's transaction, so the sweeper
+    retries it if the enqueue is lost; a partner without a webhook URL gets none.
+    """
+    event = Event.objects.create(
+        organisation=organisation, type=type, data=data, xid=CurrentTransactionId()
+    )
+    if partner.webhook_url and partner.webhook_secret:
+        delivery = WebhookDelivery.objects.create(partner=partner, event=event)
+        transaction.on_commit(lambda: enqueue_webhook_delivery(delivery.pk), robust=True)
+    return event
 
 
 def event_fan_out(*, event: Event) -> int:
@@ -247,7 +265,8 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("event", "subscription")
+            .select_related("event", "subscription", "partner")
+            # A partner's delivery has no subscription: the outer join lets it through.
             .filter(due, pk=delivery_id, status=Pending, subscription__deleted_at__isnull=True)
             .first()
         )
@@ -281,21 +300,29 @@ def webhook_headers(*, secret: str, event: Event, body: bytes, sent_at: datetime
     }
 
 
+def _destination(delivery: WebhookDelivery) -> tuple[str, str]:
+    """Return (URL, signing secret): the subscription's, or the partner's as it is now."""
+    if delivery.subscription is not None:
+        return delivery.subscription.url, delivery.subscription.secret
+    assert delivery.partner is not None  # the model's check: exactly one of them
+    return delivery.partner.webhook_url, delivery.partner.webhook_secret
+
+
 def _post(delivery: WebhookDelivery) -> _Answer:
     started = time.monotonic()
+    url, secret = _destination(delivery)
     try:
         # Checked again at each send: the name may resolve elsewhere since it was saved.
         target = webhook_target(
-            delivery.subscription.url,
+            url,
             require_https=settings.WEBHOOK_REQUIRE_HTTPS,
             allow_private=settings.WEBHOOK_ALLOW_PRIVATE,
         )
     except errors.WebhookUrlRefused as refused:
         return _Answer(None, f"url_refused: {refused.reason}", 0)
     body = webhook_body(delivery.event)
-    headers = webhook_headers(
-        secret=delivery.subscription.secret, event=delivery.event, body=body, sent_at=timezone.now()
-    )
+    sent_at = timezone.now()
+    headers = webhook_headers(secret=secret, event=delivery.event, body=body, sent_at=sent_at)
     try:
         status_code: int | None = _post_to(target, body, headers)
         error = ""
@@ -384,6 +411,8 @@ def _events_not_fanned_out(now: datetime, settled: datetime) -> list[Event]:
     missing = wanting.exclude(Exists(delivered))
     return list(
         Event.objects.filter(created_at__gte=now - FAN_OUT_LOOKBACK, created_at__lt=settled)
+        # A partner's event has its delivery from the start and no subscription wants it.
+        .exclude(type__in=PartnerEventType.values)
         .filter(Exists(missing))
         .order_by("id")[:SWEEP_BATCH]
     )

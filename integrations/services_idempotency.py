@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiKey
+from accounts.models import ApiKey, PartnerKey
 from integrations.models import IdempotencyRecord
 from portal.errors import DomainError
 
@@ -35,18 +35,26 @@ class RequestInProgress(DomainError):
     message = _("A request with this Idempotency-Key is still running. Try again shortly.")
 
 
-def idempotency_claim(*, api_key: ApiKey, key: str, request_hash: str) -> IdempotencyRecord:
-    """Claim the key for this request, or return its completed record to replay."""
+def idempotency_claim(
+    *, api_key: ApiKey | PartnerKey, key: str, request_hash: str
+) -> IdempotencyRecord:
+    """Claim the key for this request, or return its completed record to replay.
+
+    `api_key` is either kind of key: an organisation's or a partner's, each its own scope.
+    """
     idempotency_records_purge()
+    owner: dict[str, ApiKey | PartnerKey] = (
+        {"partner_key": api_key} if isinstance(api_key, PartnerKey) else {"api_key": api_key}
+    )
     for _attempt in range(_CLAIM_ATTEMPTS):
         try:
             with transaction.atomic():
                 return IdempotencyRecord.objects.create(
-                    api_key=api_key, key=key, request_hash=request_hash
+                    **owner, key=key, request_hash=request_hash
                 )
         except IntegrityError:
             pass
-        record = IdempotencyRecord.objects.filter(api_key=api_key, key=key).first()
+        record = IdempotencyRecord.objects.filter(**owner, key=key).first()
         if record is None:
             continue  # released between our INSERT and this read: claim again
         if record.request_hash != request_hash:

@@ -231,8 +231,13 @@ class Invoice(models.Model):
     total_payable = models.DecimalField(default=Decimal("0"), max_digits=15, decimal_places=2)
     # The exact UBL issued: the source of truth for an issued invoice's XML and PDF.
     ubl_xml = models.BinaryField(null=True, blank=True, editable=False)
+    # Who made it: a user, or, for an organisation a partner acts for (it has no members),
+    # the partner's key. Never neither (the constraint below).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by_partner_key = models.ForeignKey(
+        "accounts.PartnerKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -255,6 +260,10 @@ class Invoice(models.Model):
                 fields=["organisation", "external_id"],
                 condition=~Q(external_id=""),
                 name="unique_external_id_per_org",
+            ),
+            models.CheckConstraint(
+                condition=Q(created_by__isnull=False) | Q(created_by_partner_key__isnull=False),
+                name="invoice_has_a_creator",
             ),
         ]
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+KEPT = "_chosen_language_kept"  # session key: the choice already stored for mails
+
 
 class ChosenLanguageMiddleware:
     """Activate the language from the switcher's cookie, else settings.LANGUAGE_CODE.
@@ -31,4 +33,20 @@ class ChosenLanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        # The switcher's own response carries the new choice; other pages the one in use.
+        switched = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+        choice = switched.value if switched is not None else chosen
+        if choice in self.supported and not request.path.startswith("/api/"):
+            _keep_for_mails(request, choice)
         return response
+
+
+def _keep_for_mails(request: HttpRequest, language: str) -> None:
+    """Store the signed-in user's choice once per session: mails to them are written in it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or request.session.get(KEPT) == language:
+        return
+    from accounts.services.languages import user_language_remember
+
+    user_language_remember(user=user, language=language)
+    request.session[KEPT] = language

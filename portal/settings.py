@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "signing",
     "invoices",
     "integrations",
+    "review",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,8 @@ DELIVERY_RETRY_BASE_SECONDS = env_int("DELIVERY_RETRY_BASE_SECONDS", 30)
 DELIVERY_QUEUED_GRACE_SECONDS = env_int("DELIVERY_QUEUED_GRACE_SECONDS", 120)
 DELIVERY_SENDING_TIMEOUT_SECONDS = env_int("DELIVERY_SENDING_TIMEOUT_SECONDS", 300)
 DELIVERY_SWEEP_SECONDS = env_int("DELIVERY_SWEEP_SECONDS", 60)
+# How often every verified organisation is looked up in the company register again (daily).
+RISK_REGISTER_RECHECK_SECONDS = env_int("RISK_REGISTER_RECHECK_SECONDS", 24 * 3600)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sweep-deliveries": {
         "task": "invoices.sweep_deliveries",
@@ -172,6 +175,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sweep-webhooks": {
         "task": "integrations.sweep_webhooks",
         "schedule": float(DELIVERY_SWEEP_SECONDS),
+    },
+    "recheck-register": {
+        "task": "accounts.recheck_register",
+        "schedule": float(RISK_REGISTER_RECHECK_SECONDS),
     },
 }
 CELERY_TIMEZONE = "Europe/Stockholm"
@@ -227,6 +234,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "e-faktura <no-reply@efaktura.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where organisations write to about a review decision (named in the mails and on the dashboard).
+SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "support@efaktura.example")
 
 # --- Company register ----------------------------------------------------------------
 COMPANY_REGISTER = env_choice("COMPANY_REGISTER", {"fixture", "http"}, "fixture")
@@ -259,6 +268,20 @@ BANKID_START_LIMIT = env_int("BANKID_START_LIMIT", 5)
 BANKID_START_WINDOW_SECONDS = env_int("BANKID_START_WINDOW_SECONDS", 600)
 # An organisation registered but not signed for within this many days no longer holds its number.
 UNSIGNED_CLAIM_DAYS = env_int("UNSIGNED_CLAIM_DAYS", 30)
+# --- Risk flags --------------------------------------------------------------------------
+# Kinds of risk flag that hold the organisation's sending until staff decide; the others inform.
+# (A payment-details flag never holds the organisation: only its new account waits.)
+RISK_FLAG_HOLDS = frozenset(
+    env_list("RISK_FLAG_HOLDS", ["register_inactive", "register_unconfirmed", "signatory_mismatch"])
+)
+# Velocity: an organisation younger than this sending more than these numbers within the window.
+RISK_VELOCITY_AGE_DAYS = env_int("RISK_VELOCITY_AGE_DAYS", 30)
+RISK_VELOCITY_WINDOW_HOURS = env_int("RISK_VELOCITY_WINDOW_HOURS", 24)
+RISK_VELOCITY_MAX_INVOICES = env_int("RISK_VELOCITY_MAX_INVOICES", 50)
+RISK_VELOCITY_MAX_NEW_RECIPIENTS = env_int("RISK_VELOCITY_MAX_NEW_RECIPIENTS", 20)
+# Failed or cancelled signings for one organisation by this many different people in the window.
+RISK_FAILED_SIGNINGS_DISTINCT = env_int("RISK_FAILED_SIGNINGS_DISTINCT", 3)
+RISK_FAILED_SIGNINGS_WINDOW_HOURS = env_int("RISK_FAILED_SIGNINGS_WINDOW_HOURS", 24)
 # PEM files whose roots are trusted for signatures (BankID Root CA v1 in production).
 BANKID_SIGNATURE_ROOTS = env_list("BANKID_SIGNATURE_ROOTS")
 # The simulator's own signing root is trusted only when this says so; never in production.
@@ -347,6 +370,13 @@ SPECTACULAR_SETTINGS = {
         "**Following what happens:** poll `GET /events`, or subscribe a webhook: each event is "
         "POSTed as `{type, timestamp, data}`, signed by the Standard Webhooks scheme "
         "(`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the subscription's secret."
+        "\n\n**Partners.** An ERP vendor with an integration agreement gets a partner key "
+        "(`efp_…`, `manage.py create_partner`). It connects its customers' organisations with "
+        "`POST /partner/organisations` (the number is then held by the partner; the partner's "
+        "attestation lets the organisation send without BankID) and acts for one of them on "
+        "every other endpoint by naming it in `X-Organisation: NNNNNN-NNNN`. Any organisation "
+        "it does not hold answers 404. When a connection ends, the partner's own webhook URL "
+        "gets `partner.connection_ended`, signed with the partner's secret."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -369,6 +399,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.api.idempotency.document_idempotency_key",
         "portal.api.schema.document_common_errors",
+        "portal.api.authentication.document_organisation_header",
     ],
 }
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("org/", include("accounts.urls")),
     path("verify/", include("signing.urls")),
     path("invoices/", include("invoices.urls")),
+    path("staff/review/", include("review.urls")),
     # Before the admin's own routes: its login form would skip allauth's TOTP step.
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),

@@ -14,7 +14,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Membership, Organisation, ReviewCase
+from accounts.models import AuditEvent, Membership, Organisation, RiskFlag
 from accounts.tests.factories import UserFactory
 from signing import bankid, services
 from signing.models import SignatureEvidence, SigningOrder
@@ -111,14 +111,14 @@ def test_signer_outside_the_register_goes_to_review(
     organisation.refresh_from_db()
     assert organisation.verification_status == Status.PENDING_REVIEW
     evidence = SignatureEvidence.objects.get(organisation=organisation)
-    assert evidence.risk_flags == ["signer_not_signatory"]
-    case = ReviewCase.objects.get(organisation=organisation)
-    assert case.kind == ReviewCase.Kind.RISK_FLAG
+    assert evidence.risk_flags == ["signatory_mismatch"]
+    flag = RiskFlag.objects.get(organisation=organisation)
+    assert (flag.kind, flag.holds_sending) == (RiskFlag.Kind.SIGNATORY_MISMATCH, True)
     api = client.post("/api/v1/test/send/")
     assert (api.status_code, api.json()["code"]) == (403, "organisation_pending_review")
 
 
-def test_details_entered_by_hand_go_to_review(
+def test_details_entered_by_hand_inform_staff_but_do_not_hold_sending(
     sim: Simulator, organisation: Organisation, client: Client
 ) -> None:
     Organisation.objects.filter(pk=organisation.pk).update(
@@ -128,7 +128,9 @@ def test_details_entered_by_hand_go_to_review(
     sign_in_app(sim, client, order, SARA)
     poll_until_done(client, order)
     organisation.refresh_from_db()
-    assert organisation.verification_status == Status.PENDING_REVIEW
+    assert organisation.verification_status == Status.VERIFIED
+    flag = RiskFlag.objects.get(organisation=organisation)
+    assert (flag.kind, flag.holds_sending) == (RiskFlag.Kind.MANUAL_DETAILS, False)
 
 
 def test_user_cancel_in_the_app_shows_rfa6_and_unlocks_nothing(

@@ -26,7 +26,7 @@ from accounts.models import (
     Membership,
     Organisation,
     PaymentDetailsChange,
-    ReviewCase,
+    RiskFlag,
 )
 from accounts.tests.factories import MembershipFactory, UserFactory
 from accounts.tests.staff import staff_user, totp_logged_in
@@ -166,11 +166,13 @@ def test_a_change_confirmed_by_a_non_signatory_waits_for_staff_and_a_decline_kee
     assert organisation.bankgiro == "5050-1055"
     # Sending never stops for it: only the new account waits.
     assert organisation.verification_status == Status.VERIFIED
-    case = ReviewCase.objects.get(kind=ReviewCase.Kind.PAYMENT_CHANGE)
+    case = RiskFlag.objects.get(kind=RiskFlag.Kind.PAYMENT_DETAILS_CHANGED)
     assert case.payment_change == change
-    assert accounts_selectors.review_case_decisions(case=case) == {"approve", "decline"}
+    assert {"approve", "reject"} <= set(accounts_selectors.review_decisions_offered(flag=case))
 
-    accounts_services.review_case_decide(staff=admin_user, case=case, approve=False)
+    accounts_services.review_decide(
+        staff=admin_user, flag=case, action="reject", reason="Not asked for by the company"
+    )
     change.refresh_from_db()
     organisation.refresh_from_db()
     assert change.status == ChangeStatus.DECLINED
@@ -190,8 +192,10 @@ def test_staff_approval_of_a_change_in_review_applies_the_new_account(
     accounts_services.payment_change_confirmed(
         change=change, signer_is_signatory=False, confirmed_by=owner
     )
-    case = ReviewCase.objects.get(kind=ReviewCase.Kind.PAYMENT_CHANGE)
-    accounts_services.review_case_decide(staff=admin_user, case=case, approve=True)
+    case = RiskFlag.objects.get(kind=RiskFlag.Kind.PAYMENT_DETAILS_CHANGED)
+    accounts_services.review_decide(
+        staff=admin_user, flag=case, action="approve", reason="Confirmed by the CEO by phone"
+    )
     organisation.refresh_from_db()
     assert organisation.bankgiro == NEW_BANKGIRO
 
@@ -210,8 +214,10 @@ def test_during_review_a_new_bankgiro_is_held_and_approval_verifies_the_signed_o
     assert organisation.bankgiro == "5050-1055"
     assert PaymentDetailsChange.objects.get().status == ChangeStatus.AWAITING_SIGNATURE
 
-    case = ReviewCase.objects.get(kind=ReviewCase.Kind.RISK_FLAG)
-    accounts_services.review_case_decide(staff=admin_user, case=case, approve=True)
+    case = RiskFlag.objects.get(kind=RiskFlag.Kind.SIGNATORY_MISMATCH)
+    accounts_services.review_decide(
+        staff=admin_user, flag=case, action="approve", reason="Power of attorney seen"
+    )
     organisation.refresh_from_db()
     assert organisation.verification_status == Status.VERIFIED
     assert organisation.bankgiro == "5050-1055"  # the signed account, not the typed one
@@ -220,16 +226,19 @@ def test_during_review_a_new_bankgiro_is_held_and_approval_verifies_the_signed_o
 def test_a_case_offers_no_decision_without_an_effect(
     organisation: Organisation, admin_user: Any
 ) -> None:
-    case = ReviewCase.objects.create(
-        kind=ReviewCase.Kind.RISK_FLAG,
+    case = RiskFlag.objects.create(
+        kind=RiskFlag.Kind.SIGNATORY_MISMATCH,
         org_number=organisation.org_number,
         organisation=organisation,
+        holds_sending=True,
     )
     Organisation.objects.filter(pk=organisation.pk).update(verification_status=Status.SUSPENDED)
     case.refresh_from_db()
-    assert accounts_selectors.review_case_decisions(case=case) == frozenset()
-    with pytest.raises(accounts_errors.DecisionWithoutEffect):
-        accounts_services.review_case_decide(staff=admin_user, case=case, approve=True)
+    assert accounts_selectors.review_decisions_offered(flag=case) == []
+    with pytest.raises(accounts_errors.DecisionNotOffered):
+        accounts_services.review_decide(
+            staff=admin_user, flag=case, action="approve", reason="Looks fine"
+        )
     organisation.refresh_from_db()
     assert organisation.verification_status == Status.SUSPENDED
 
@@ -367,8 +376,8 @@ def test_the_companys_signatory_takes_a_squatted_number_over(
     assert displaced.displaced_from_role == Membership.Role.OWNER
     members_page = sara.get(reverse("accounts:members")).content.decode()
     assert "Var ägare innan firmatecknaren tog över organisationen." in members_page
-    case = ReviewCase.objects.get(kind=ReviewCase.Kind.TAKEOVER)
-    assert case.organisation == squatted and case.status == ReviewCase.Status.OPEN
+    case = RiskFlag.objects.get(kind=RiskFlag.Kind.TAKEOVER)
+    assert case.organisation == squatted and case.status == RiskFlag.Status.OPEN
     evidence = SignatureEvidence.objects.get(order=order)
     assert evidence.outcome == SignatureEvidence.Outcome.TAKEN_OVER
     assert any(mallory.email in message.to for message in mail.outbox)
@@ -411,11 +420,11 @@ def test_an_unsigned_claim_lapses_after_the_claim_period_and_frees_the_number(
 ) -> None:
     settings.UNSIGNED_CLAIM_DAYS = 30
     Organisation.objects.filter(pk=squatted.pk).update(
-        created_at=timezone.now() - timedelta(days=29)
+        claimed_at=timezone.now() - timedelta(days=29)
     )
     assert accounts_services.organisation_claims_lapse() == 0
     Organisation.objects.filter(pk=squatted.pk).update(
-        created_at=timezone.now() - timedelta(days=31)
+        claimed_at=timezone.now() - timedelta(days=31)
     )
     assert accounts_services.organisation_claims_lapse() == 1
     squatted.refresh_from_db()
@@ -435,7 +444,7 @@ def test_a_claim_being_signed_does_not_lapse(
 ) -> None:
     start_signing(sara)
     Organisation.objects.filter(pk=organisation.pk).update(
-        created_at=timezone.now() - timedelta(days=40)
+        claimed_at=timezone.now() - timedelta(days=40)
     )
     assert accounts_services.organisation_claims_lapse() == 0
 
@@ -443,7 +452,7 @@ def test_a_claim_being_signed_does_not_lapse(
 def test_a_verified_organisation_never_lapses(organisation: Organisation) -> None:
     verified(organisation)
     Organisation.objects.filter(pk=organisation.pk).update(
-        created_at=timezone.now() - timedelta(days=400)
+        claimed_at=timezone.now() - timedelta(days=400)
     )
     assert accounts_services.organisation_claims_lapse() == 0
 
@@ -522,10 +531,15 @@ def test_staff_approval_of_a_review_releases_the_sends_held_for_signing(
     invoice = draft(alice_org, alice)
     Organisation.objects.filter(pk=alice_org.pk).update(verification_status=Status.PENDING_REVIEW)
     PendingSend.objects.create(user=alice, invoice=invoice)
-    case = ReviewCase.objects.create(
-        kind=ReviewCase.Kind.RISK_FLAG, org_number=alice_org.org_number, organisation=alice_org
+    case = RiskFlag.objects.create(
+        kind=RiskFlag.Kind.SIGNATORY_MISMATCH,
+        org_number=alice_org.org_number,
+        organisation=alice_org,
+        holds_sending=True,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        accounts_services.review_case_decide(staff=admin_user, case=case, approve=True)
+        accounts_services.review_decide(
+            staff=admin_user, flag=case, action="approve", reason="Signatory confirmed"
+        )
     assert not PendingSend.objects.exists()
     assert Delivery.objects.filter(invoice=invoice).count() == 1

@@ -1,7 +1,17 @@
 from django.urls import path
 
-from accounts.api import views
+from accounts.api import partners, views
 
 urlpatterns = [
     path("organisation", views.OrganisationView.as_view(), name="organisation"),
+    path(
+        "partner/organisations",
+        partners.PartnerOrganisationsApi.as_view(),
+        name="partner_organisations",
+    ),
+    path(
+        "partner/organisations/<str:org_number>",
+        partners.PartnerOrganisationApi.as_view(),
+        name="partner_organisation",
+    ),
 ]

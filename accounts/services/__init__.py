@@ -2,7 +2,14 @@
 
 from accounts.services.api_keys import api_key_authenticate, api_key_create, api_key_revoke
 from accounts.services.audit import audit_event_record
-from accounts.services.cases import review_case_close, review_case_open, review_cases_close_for
+from accounts.services.flags import (
+    risk_flag_close,
+    risk_flag_holds,
+    risk_flag_raise,
+    risk_flag_reason,
+    risk_flags_close_for,
+)
+from accounts.services.languages import user_language_remember
 from accounts.services.members import (
     INVITATION_LIFETIME,
     invitation_accept,
@@ -22,6 +29,17 @@ from accounts.services.organisations import (
     organisation_create,
     organisation_update,
 )
+from accounts.services.partners import (
+    partner_connection_end,
+    partner_create,
+    partner_key_authenticate,
+    partner_key_create,
+    partner_key_revoke,
+    partner_organisation_connect,
+    partner_organisation_disconnect,
+    partner_reinstate,
+    partner_suspend,
+)
 from accounts.services.payments import (
     payment_account_text,
     payment_change_apply,
@@ -31,10 +49,17 @@ from accounts.services.payments import (
     payment_change_withdraw,
     payment_details,
 )
+from accounts.services.register_checks import (
+    organisations_register_recheck,
+    register_inactive_flag,
+)
 from accounts.services.reviews import (
     organisation_reinstate,
     organisation_suspend,
-    review_case_decide,
+    review_confirm,
+    review_decide,
+    review_turn_down,
+    risk_flag_answer,
     transfer_request_create,
 )
 
@@ -60,6 +85,16 @@ __all__ = [
     "organisation_reinstate",
     "organisation_suspend",
     "organisation_update",
+    "organisations_register_recheck",
+    "partner_connection_end",
+    "partner_create",
+    "partner_key_authenticate",
+    "partner_key_create",
+    "partner_key_revoke",
+    "partner_organisation_connect",
+    "partner_organisation_disconnect",
+    "partner_reinstate",
+    "partner_suspend",
     "payment_account_text",
     "payment_change_apply",
     "payment_change_confirmed",
@@ -67,9 +102,16 @@ __all__ = [
     "payment_change_request",
     "payment_change_withdraw",
     "payment_details",
-    "review_case_close",
-    "review_case_decide",
-    "review_case_open",
-    "review_cases_close_for",
+    "register_inactive_flag",
+    "review_confirm",
+    "review_decide",
+    "review_turn_down",
+    "risk_flag_answer",
+    "risk_flag_close",
+    "risk_flag_holds",
+    "risk_flag_raise",
+    "risk_flag_reason",
+    "risk_flags_close_for",
     "transfer_request_create",
+    "user_language_remember",
 ]

@@ -166,7 +166,7 @@ def organisation_claims_lapse(*, now: datetime | None = None) -> int:
     lapsed = 0
     for organisation in (
         Organisation.objects.select_for_update(skip_locked=True)
-        .filter(verification_status__in=UNSIGNED_STATUSES, created_at__lt=cutoff)
+        .filter(verification_status__in=UNSIGNED_STATUSES, claimed_at__lt=cutoff)
         .exclude(signing_orders__status__in=RUNNING_ORDER_STATUSES)
     ):
         organisation_status_change(
@@ -188,7 +188,12 @@ def organisation_status_change(
 
     previous = organisation.verification_status
     organisation.verification_status = status
-    organisation.save(update_fields=["verification_status"])
+    fields = ["verification_status"]
+    if status == OrgStatus.UNVERIFIED:
+        # A claim starts over (e.g. a partner's connection ended): so does its time to sign.
+        organisation.claimed_at = timezone.now()
+        fields.append("claimed_at")
+    organisation.save(update_fields=fields)
     organisation_status_event_record(organisation=organisation)
     audit_event_record(
         action=f"organisation.{status}",

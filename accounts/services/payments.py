@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import errors
 from accounts.mail import send_templated_mail
@@ -23,10 +24,10 @@ from accounts.models import (
     Membership,
     Organisation,
     PaymentDetailsChange,
-    ReviewCase,
+    RiskFlag,
 )
 from accounts.services.audit import audit_event_record
-from accounts.services.cases import review_case_close, review_case_open
+from accounts.services.flags import risk_flag_close, risk_flag_raise, risk_flag_reason
 
 ChangeStatus = PaymentDetailsChange.Status
 OrgStatus = Organisation.VerificationStatus
@@ -102,8 +103,8 @@ def payment_change_withdraw(*, actor: Any, change: PaymentDetailsChange) -> Paym
 
 
 def _close(change: PaymentDetailsChange, status: str, *, actor: Any) -> PaymentDetailsChange:
-    for case in change.review_cases.filter(status=ReviewCase.Status.OPEN):
-        review_case_close(case=case, actor=actor, reason=f"payment change {status}")
+    for flag in change.risk_flags.filter(status__in=RiskFlag.ACTIVE):
+        risk_flag_close(flag=flag, actor=actor, reason=f"payment change {status}")
     return _decided(change, status, actor=actor)
 
 
@@ -122,26 +123,44 @@ def _decided(change: PaymentDetailsChange, status: str, *, actor: Any) -> Paymen
 
 
 def payment_change_confirmed(
-    *, change: PaymentDetailsChange, signer_is_signatory: bool, confirmed_by: Any
+    *,
+    change: PaymentDetailsChange,
+    signer_is_signatory: bool,
+    confirmed_by: Any,
+    evidence: dict[str, Any] | None = None,
 ) -> PaymentDetailsChange:
     """Apply a change a signatory confirmed, or send it to staff; tell the owners either way.
 
     Runs inside the signing completion's transaction, with the organisation and the
-    change locked and the signature verified.
+    change locked and the signature verified. `evidence` is what the signature showed
+    of the signer (name, masked personal number, the register's answer).
     """
     if signer_is_signatory:
         payment_change_apply(change=change, actor=confirmed_by)
     else:
         change.status = ChangeStatus.IN_REVIEW
         change.save(update_fields=["status"])
-        review_case_open(
-            kind=ReviewCase.Kind.PAYMENT_CHANGE,
+        risk_flag_raise(
+            kind=RiskFlag.Kind.PAYMENT_DETAILS_CHANGED,
             org_number=change.organisation.org_number,
             organisation=change.organisation,
             payment_change=change,
-            requested_by=confirmed_by,
-            reason="The new payment account was confirmed by someone who is not an "
-            "authorised signatory in the company register",
+            raised_by=confirmed_by,
+            reason=risk_flag_reason(
+                _(
+                    "The payment account was changed from %(previous)s to %(proposed)s and "
+                    "confirmed with BankID by someone who is not an authorised signatory in "
+                    "the company register. The new account waits for your decision."
+                ),
+                previous=payment_account_text(change.previous),
+                proposed=payment_account_text(change.proposed),
+            ),
+            evidence={
+                **(evidence or {}),
+                "previous": change.previous,
+                "proposed": change.proposed,
+                "signer_is_signatory": False,
+            },
         )
     _mail_owners_on_commit(change, confirmed_by=confirmed_by)
     return change

@@ -14,7 +14,7 @@ from accounts.models import (
     JoinRequest,
     Membership,
     Organisation,
-    ReviewCase,
+    RiskFlag,
 )
 from accounts.tests.factories import NetworkRegistrationFactory, UserFactory, org_number_for
 
@@ -255,13 +255,13 @@ def test_transfer_request_records_one_review_case(client: Client, newcomer: Any)
     url = reverse("accounts:taken", args=[registration.org_number])
     client.post(url, {"message": "We moved to the web service"})
     client.post(url, {"message": "twice"})
-    case = ReviewCase.objects.get()
-    assert case.kind == ReviewCase.Kind.TRANSFER_REQUEST
-    assert (case.org_number, case.requested_by, case.registration) == (
+    case = RiskFlag.objects.get()
+    assert case.kind == RiskFlag.Kind.TRANSFER_REQUEST
+    assert (case.org_number, case.raised_by, case.registration) == (
         registration.org_number,
         newcomer,
         registration,
     )
-    assert case.status == ReviewCase.Status.OPEN
+    assert case.status == RiskFlag.Status.OPEN
     assert client.get(url).context["transfer_requested"] is True
     assert AuditEvent.objects.filter(action="transfer.requested").count() == 1

@@ -148,14 +148,31 @@ def test_demo_organisations_are_not_reported_free(demo):
         assert claim.organisation.org_number == entry["org_number"]
 
 
-def test_a_staff_user_without_organisation(demo):
+def test_two_staff_users_without_organisation_who_may_review(demo):
+    # Two, so that a four-eyes decision can be tried in the demo.
     staff = [u for u in demo["users"] if u["is_staff"]]
-    assert len(staff) == 1
-    assert staff[0]["org_number"] is None
-    user = get_user_model().objects.get(email=staff[0]["email"])
-    assert user.is_staff is True
-    assert not Membership.objects.filter(user=user).exists()
+    assert len(staff) == 2
+    for entry in staff:
+        assert entry["org_number"] is None
+        user = get_user_model().objects.get(email=entry["email"])
+        assert user.is_staff is True
+        assert user.user_permissions.filter(codename="review_riskflag").exists()
+        assert not Membership.objects.filter(user=user).exists()
     assert all(not u["is_staff"] for u in demo["users"] if u["org_number"] is not None)
+
+
+def test_the_squatters_hand_typed_claim_waits_in_the_review_queue(demo):
+    from accounts.models import RiskFlag
+
+    flag = RiskFlag.objects.get(org_number="559045-6785")
+    assert flag.kind == RiskFlag.Kind.MANUAL_DETAILS
+    assert flag.is_active
+    organisation = Organisation.objects.get(org_number="559045-6785")
+    assert flag.organisation == organisation
+    assert organisation.details_source == Organisation.DetailsSource.MANUAL
+    assert organisation.verification_status == Organisation.VerificationStatus.UNVERIFIED
+    seed_json()  # idempotent: no second flag
+    assert RiskFlag.objects.filter(org_number="559045-6785").count() == 1
 
 
 def test_every_printed_password_logs_in(demo):

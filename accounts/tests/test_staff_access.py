@@ -11,7 +11,7 @@ from django.templatetags.static import static
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Organisation, ReviewCase
+from accounts.models import Organisation
 from accounts.tests.factories import PASSWORD
 from accounts.tests.staff import staff_user, totp_code, totp_logged_in
 
@@ -47,8 +47,8 @@ def test_the_admin_login_form_logs_nobody_in(with_totp: bool) -> None:
 
 
 def test_the_admin_sends_the_logged_out_to_allauths_login() -> None:
-    response = Client().get("/admin/accounts/reviewcase/", headers=PAGE, follow=True)
-    login = f"{reverse('account_login')}?{urlencode({'next': '/admin/accounts/reviewcase/'})}"
+    response = Client().get("/admin/accounts/riskflag/", headers=PAGE, follow=True)
+    login = f"{reverse('account_login')}?{urlencode({'next': '/admin/accounts/riskflag/'})}"
     assert response.redirect_chain[-1] == (login, 302)
     assert response.status_code == 200
 
@@ -63,7 +63,7 @@ def test_a_password_only_session_cannot_open_the_admin() -> None:
     staff = staff_user()
     client = Client()
     client.force_login(staff)  # the session state the old admin login form produced
-    for path in ("/admin/", reverse("admin:accounts_reviewcase_changelist")):
+    for path in ("/admin/", reverse("admin:accounts_riskflag_changelist")):
         response = client.get(path, headers=PAGE)
         assert response.status_code == 302
         assert response.url == reauthenticate_url(path)
@@ -91,15 +91,23 @@ def test_a_wrong_code_keeps_the_admin_closed() -> None:
 def test_staff_who_log_in_with_a_totp_code_reach_the_review_cases() -> None:
     client = totp_logged_in(staff_user())
     assert client.get("/admin/", headers=PAGE).status_code == 200
-    changelist = reverse("admin:accounts_reviewcase_changelist")
+    changelist = reverse("admin:accounts_riskflag_changelist")
     assert client.get(changelist, headers=PAGE).status_code == 200
 
 
-def test_the_dashboard_sends_staff_to_the_review_cases() -> None:
+def test_the_dashboard_sends_staff_to_the_review_workspace() -> None:
     client = totp_logged_in(staff_user())
     response = client.get(reverse("dashboard"), headers=PAGE)
     assert response.status_code == 302
-    assert response.url == reverse("admin:accounts_reviewcase_changelist")
+    assert response.url == reverse("review:queue")
+
+
+def test_the_dashboard_sends_staff_without_the_review_permission_to_the_admin() -> None:
+    user = staff_user()
+    user.is_superuser = False
+    user.save()
+    response = totp_logged_in(user).get(reverse("dashboard"), headers=PAGE)
+    assert response.url == reverse("admin:index")
 
 
 def test_members_still_land_on_their_dashboard(alice_client: Client) -> None:
@@ -185,16 +193,11 @@ def test_pages_name_the_favicon(client: Client) -> None:
 
 
 def test_the_admin_names_sections_and_actions_in_swedish(alice_org: Organisation) -> None:
-    # Django shows the actions only above a list that has rows.
-    ReviewCase.objects.create(kind=ReviewCase.Kind.RISK_FLAG, org_number=alice_org.org_number)
+    # Django shows the actions only above a list that has rows: alice_org is one.
     client = totp_logged_in(staff_user())
     index = client.get("/admin/").content.decode()
     assert "e-faktura \u2013 administration" in index
     assert "Konton och organisationer" in index
     assert "Signering" in index
-    cases = client.get(reverse("admin:accounts_reviewcase_changelist")).content.decode()
-    assert "Godkänn (riskflagga: verifiera" in cases
-    assert "Avslå (riskflagga: avvisa" in cases
     organisations = client.get(reverse("admin:accounts_organisation_changelist")).content.decode()
-    assert "Spärra utskick av fakturor" in organisations
     assert "Häv spärren" in organisations

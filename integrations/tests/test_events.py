@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts import services as accounts_services
-from accounts.models import Organisation, ReviewCase
+from accounts.models import Organisation, RiskFlag
 from accounts.tests.factories import OrganisationFactory, UserFactory
 from integrations import selectors
 from integrations.models import Event
@@ -126,15 +126,18 @@ def test_a_risk_flag_approved_records_verified_and_a_rejection_nothing(
 ) -> None:
     Organisation.objects.filter(pk=alice_org.pk).update(verification_status=Status.PENDING_REVIEW)
     alice_org.refresh_from_db()
-    case = accounts_services.review_case_open(
-        kind=ReviewCase.Kind.RISK_FLAG,
+    case = accounts_services.risk_flag_raise(
+        kind=RiskFlag.Kind.SIGNATORY_MISMATCH,
         org_number=alice_org.org_number,
         organisation=alice_org,
-        requested_by=alice,
-        reason="signer_not_signatory",
+        raised_by=alice,
+        reason="The signer is not a signatory",
+        evidence={},
     )
     staff = UserFactory(is_staff=True, is_superuser=True)
-    accounts_services.review_case_decide(staff=staff, case=case, approve=approve)
+    accounts_services.review_decide(
+        staff=staff, flag=case, action="approve" if approve else "reject", reason="Checked"
+    )
 
     assert _types(alice_org) == types
 

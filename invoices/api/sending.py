@@ -44,7 +44,8 @@ class ApiSendingBlocked(errors.SendingBlocked):
 def gate_closed(request: Request, invoice: Invoice, decision: SendingDecision) -> ApiSendingBlocked:
     """Hold the send when a signature will open the gate; return the error to raise."""
     caller = caller_of(request)
-    held = decision.code == HOLDS
+    # A partner's key has no user to hold the send for: its organisation never signs.
+    held = decision.code == HOLDS and caller.user is not None
     if held:
         # Released by pending_sends_release when a user of the organisation signs.
         services.pending_send_remember(user=caller.user, invoice=invoice, api_key=caller.api_key)

@@ -17,9 +17,16 @@ from invoices.mapping import document_for
 from invoices.models import AllowanceCharge, Customer, Invoice, InvoiceLine, RateSource
 from invoices.services.exchange import exchange_rate_refresh
 from invoices.services.inputs import HEADER_FIELDS, AllowanceInput, InvoiceInput, LineInput
+from portal.api.context import partner_key_in_use
 
 # Fields the services set, never user input: checking each exists would cost a query.
-SERVICE_SET_FIELDS = ["organisation", "customer", "created_by", "credited_invoice"]
+SERVICE_SET_FIELDS = [
+    "organisation",
+    "customer",
+    "created_by",
+    "created_by_partner_key",
+    "credited_invoice",
+]
 
 
 def _write_rows(invoice: Invoice, data: InvoiceInput, *, fresh: bool = False) -> None:
@@ -140,6 +147,8 @@ def invoice_create(
     invoice = Invoice(
         organisation=organisation,
         created_by=user,
+        # A partner acting for an organisation without members has no user: its key made it.
+        created_by_partner_key=partner_key_in_use() if user is None else None,
         kind=kind,
         credited_invoice=credited_invoice,
         source=source,

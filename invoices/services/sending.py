@@ -17,6 +17,7 @@ from invoices.messages import Message, channel
 from invoices.models import Delivery, Invoice, InvoiceEvent, PendingSend
 from invoices.services.drafts import invoice_lock
 from invoices.services.issuing import invoice_validate, issue_locked_draft
+from invoices.services.velocity import velocity_check
 from signing.selectors import sending_allowed
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ def invoice_send(*, invoice: Invoice, user: Any, confirm_duplicate: bool = False
     invoice.save(update_fields=changed)  # one UPDATE: the issue and the queueing together
     delivery = _queue(invoice, route, user)
     PendingSend.objects.filter(invoice=invoice).delete()
+    velocity_check(organisation=invoice.organisation, user=user)
     audit_event_record(
         action=f"{invoice.kind}.sent",
         actor=user,

@@ -254,6 +254,8 @@ def _line(**fields: Any) -> dict[str, Any]:
         ({"issue_date": "2. november"}, "issue_date"),
         ({"issue_date": "9999-12-31"}, "issue_date"),
         ({"notes": "null\x00byte"}, "notes"),
+        ({"notes": "bell\x07"}, "notes"),  # XML 1.0 cannot carry it: never in a UBL
+        ({"lines": [_line(description="form\x0cfeed")]}, "lines[0].description"),
         ({"lines": "Konsulttimmar"}, "lines"),
         (
             {"customer": {"name": "Ny AB", "org_number": "123"}, "customer_id": None},
@@ -661,6 +663,7 @@ def test_patch_that_would_make_the_draft_invalid_changes_nothing(
         ({"lines": []}, "lines"),
         ({"customer_id": 999999}, "customer_id"),
         ({"currency": "XYZ"}, "currency"),
+        ({"notes": "escape\x1b"}, "notes"),
     ],
 )
 def test_patch_refuses_bad_fields(

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 
-from accounts.models import ApiKey
+from accounts.models import ApiKey, PartnerKey
 from integrations.models import IdempotencyRecord
 from integrations.services_idempotency import (
     IdempotencyKeyReused,
@@ -64,7 +64,7 @@ class IdempotencyMiddleware:
             return self.get_response(request)  # the view answers 401 as usual
         return self._once(request, api_key, key)
 
-    def _once(self, request: HttpRequest, api_key: ApiKey, key: str) -> HttpResponse:
+    def _once(self, request: HttpRequest, api_key: ApiKey | PartnerKey, key: str) -> HttpResponse:
         if not 0 < len(key) <= MAX_KEY_LENGTH:
             return _invalid_key_response()
         if _declared_length(request) > MAX_BYTES:
@@ -97,10 +97,14 @@ class IdempotencyMiddleware:
 
 
 def request_hash(request: HttpRequest) -> str:
-    """Fingerprint what makes two requests the same: method, path with query, body."""
+    """Fingerprint what makes two requests the same: method, path with query, body, and
+    the organisation a partner key acts for (the same body for two of them is two requests)."""
     digest = hashlib.sha256()
     for part in (request.method or "", request.get_full_path()):
         digest.update(part.encode() + b"\n")
+    organisation = request.headers.get("X-Organisation")
+    if organisation is not None:
+        digest.update(b"X-Organisation: " + organisation.encode() + b"\n")
     digest.update(request.body)
     return digest.hexdigest()
 
@@ -119,7 +123,7 @@ def _declared_length(request: HttpRequest) -> int:
         return 0  # the server answers a malformed length; the body read is empty then
 
 
-def _api_key_of(request: HttpRequest) -> ApiKey | None:
+def _api_key_of(request: HttpRequest) -> ApiKey | PartnerKey | None:
     try:
         found = ApiKeyAuthentication().authenticate(Request(request))
     except exceptions.AuthenticationFailed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,23 @@ class RefuseUnknownFields(serializers.Serializer[Any]):
             raise serializers.ValidationError(
                 {name: [_("This field is unknown.")] for name in sorted(unknown)}
             )
+        if isinstance(data, dict) and (unwritable := _with_control_characters(data)):
+            raise serializers.ValidationError(
+                {name: [_("Control characters are not allowed here.")] for name in unwritable}
+            )
         return super().to_internal_value(data)
+
+
+# What XML 1.0 cannot carry (a UBL invoice is XML): C0 controls but tab, line feed, return.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _with_control_characters(data: dict[str, Any]) -> list[str]:
+    return sorted(
+        name
+        for name, value in data.items()
+        if isinstance(value, str) and _CONTROL_CHARACTERS.search(value)
+    )
 
 
 class FieldsBuiltOnce(serializers.ModelSerializer[Any]):

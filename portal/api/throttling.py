@@ -8,7 +8,7 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
-from portal.api.caller import ApiCaller
+from portal.api.caller import ApiCaller, PartnerCaller
 
 
 class ApiKeyRateThrottle(SimpleRateThrottle):
@@ -19,6 +19,7 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         caller = request.user
-        if not isinstance(caller, ApiCaller):
+        if not isinstance(caller, ApiCaller | PartnerCaller):
             return None  # unauthenticated requests are refused before they cost anything
-        return self.cache_format % {"scope": self.scope, "ident": caller.api_key.prefix}
+        # Per key, of either kind: a partner's key counts for all its organisations together.
+        return self.cache_format % {"scope": self.scope, "ident": caller.key_id}

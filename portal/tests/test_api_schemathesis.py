@@ -95,6 +95,8 @@ def api_world(transactional_db: None, alice_org: Organisation, alice: Any) -> Ap
             "/api/v1/invoices/": [str(invoice.public_id) for invoice in invoices],
             "/api/v1/inbox/": [str(received.public_id)],
             "/api/v1/webhooks/": [str(subscription.public_id)],
+            # An organisation's key gets 403 there; its own number is as good as any.
+            "/api/v1/partner/organisations/": [alice_org.org_number],
         },
         delivery_ids=[delivery.pk for delivery in deliveries],
     )

@@ -13,7 +13,7 @@ def test_the_banner_says_how_staff_log_in_with_totp() -> None:
     assert "staff@efaktura.example" in text
     assert "TOTP code" in text
     assert "authenticator app" in text
-    assert "review cases" in text
+    assert "/staff/review/" in text
 
 
 def test_without_staff_the_banner_says_nothing_of_totp() -> None:

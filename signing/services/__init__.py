@@ -1,12 +1,7 @@
 """The signing flows: the one-time company verification, a signatory's takeover of an
 unverified claim, and the confirmation of a new payment account; import them from here."""
 
-from signing.services.completion import (
-    order_complete,
-    personal_number_hash,
-    risk_flags,
-    trusted_signature_roots,
-)
+from signing.services.completion import order_complete, risk_flags, trusted_signature_roots
 from signing.services.details import (
     canonical_json,
     details_digest,
@@ -14,6 +9,7 @@ from signing.services.details import (
     signed_details,
     visible_text,
 )
+from signing.services.evidence import personal_number_hash
 from signing.services.orders import (
     signing_order_cancel,
     signing_order_collect,

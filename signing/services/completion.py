@@ -9,8 +9,6 @@ suspension or a rejection. Anything else fails the order and unlocks nothing.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -20,11 +18,12 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as accounts_selectors
 from accounts import services as accounts_services
 from accounts.mail import send_templated_mail
-from accounts.models import Organisation, PaymentDetailsChange, Permission, ReviewCase
+from accounts.models import Organisation, PaymentDetailsChange, Permission, RiskFlag
 from accounts.numbers import mask_personal_number
 from accounts.registry import CompanyRecord, RegisterUnavailable, company_register
 from integrations.services import organisation_status_event_record
@@ -32,6 +31,15 @@ from signing import bankid
 from signing.models import Purpose, SignatureEvidence, SigningOrder
 from signing.services.details import payment_change_details, signed_details
 from signing.services.ending import order_finish
+from signing.services.evidence import personal_number_hash as personal_number_hash  # re-export
+from signing.services.risk import (
+    Finding,
+    findings_hold,
+    findings_raise,
+    register_inactive_finding,
+    signer_evidence,
+    signing_findings,
+)
 from signing.verify import verify_bankid_signature
 
 Status = SigningOrder.Status
@@ -104,7 +112,13 @@ def order_complete(order: SigningOrder, completion: bankid.CompletionData) -> Si
     """Verify a completed order and carry out its purpose, in one transaction."""
     signer = _verify(order, completion)  # network I/O (register) stays outside the lock
     if isinstance(signer, str):
-        return order_finish(order, Status.FAILED, rfa="RFA22", reason=f"verification: {signer}")
+        return order_finish(
+            order,
+            Status.FAILED,
+            rfa="RFA22",
+            reason=f"verification: {signer}",
+            personal_number=completion.personal_number,
+        )
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=order.organisation_id)
         order = SigningOrder.objects.select_for_update().get(pk=order.pk)
@@ -117,7 +131,9 @@ def order_complete(order: SigningOrder, completion: bankid.CompletionData) -> Si
         try:
             _COMPLETE[order.purpose](order, completion, signer)
         except Refused as refused:
-            return order_finish(order, Status.FAILED, reason=refused.reason)
+            return order_finish(
+                order, Status.FAILED, reason=refused.reason, personal_number=signer.personal_number
+            )
         return order_finish(order, Status.COMPLETE)
 
 
@@ -141,22 +157,27 @@ def _complete_verification(
         return  # another user's signature verified it first: this one only closes
     if signed_details(organisation) != order.details:
         raise Refused("details_changed")
-    flags = risk_flags(organisation, signer)
-    outcome = Outcome.PENDING_REVIEW if flags else Outcome.VERIFIED
+    findings = signing_findings(organisation, signer)
+    flags = [finding.kind for finding in findings]
+    # Only some kinds hold sending (settings.RISK_FLAG_HOLDS); the others inform staff. A flag
+    # raised before the signature (e.g. when the details were confirmed) still holds it.
+    held = findings_hold(findings) or bool(
+        accounts_selectors.risk_flags_holding(organisation=organisation)
+    )
+    outcome = Outcome.PENDING_REVIEW if held else Outcome.VERIFIED
     evidence = _record_evidence(order, completion, signer, outcome, flags=flags)
-    _set_verified(organisation, pending_review=bool(flags))
-    if flags:
-        accounts_services.review_case_open(
-            kind=ReviewCase.Kind.RISK_FLAG,
-            org_number=organisation.org_number,
-            organisation=organisation,
-            requested_by=order.user,
-            reason=", ".join(flags),
-        )
+    _set_verified(organisation, pending_review=held)
+    findings_raise(organisation, _with_evidence(findings, evidence), raised_by=order.user)
     _audit_outcome(order, evidence, flags)
     _mail_members_on_commit(organisation, evidence)
-    if not flags:
+    if not held:
         _release_held_sends_on_commit(organisation)
+
+
+def _with_evidence(findings: list[Finding], evidence: SignatureEvidence) -> list[Finding]:
+    # Staff find the stored signature from the flag, to re-verify it on demand.
+    extra = {"signature_evidence": evidence.pk, "signed_at": evidence.signed_at.isoformat()}
+    return [Finding(f.kind, f.reason, {**f.evidence, **extra}) for f in findings]
 
 
 def _set_verified(organisation: Organisation, *, pending_review: bool) -> None:
@@ -177,20 +198,8 @@ def _release_held_sends_on_commit(organisation: Organisation) -> None:
 
 
 def risk_flags(organisation: Organisation, signer: Signer) -> list[str]:
-    """Return why a human should look before the organisation may send (empty: nothing)."""
-    flags = []
-    if organisation.details_source == Organisation.DetailsSource.MANUAL:
-        flags.append("details_entered_by_hand")
-    if signer.register_unavailable:
-        return [*flags, "register_unavailable"]
-    record = signer.register
-    if record is None:
-        return flags if flags else ["not_in_register"]
-    if not record.is_active:
-        flags.append(f"register_status_{record.status}")
-    if not record.has_signatory(signer.personal_number):
-        flags.append("signer_not_signatory")
-    return flags
+    """Return the kinds of risk flag a first signing by this signer raises (empty: none)."""
+    return [finding.kind for finding in signing_findings(organisation, signer)]
 
 
 # --- Takeover by the company's signatory -----------------------------------------------------
@@ -214,19 +223,33 @@ def _complete_takeover(
     organisation.details_source = Organisation.DetailsSource.REGISTER
     organisation.full_clean(validate_unique=False)
     organisation.save()
-    accounts_services.review_cases_close_for(
+    accounts_services.risk_flags_close_for(
         organisation=organisation, actor=order.user, reason="taken over by the signatory"
     )
     displaced = accounts_services.members_displace(organisation=organisation, new_owner=order.user)
     evidence = _record_evidence(order, completion, signer, Outcome.TAKEN_OVER)
-    _set_verified(organisation, pending_review=False)
-    accounts_services.review_case_open(
-        kind=ReviewCase.Kind.TAKEOVER,
+    # The signatory answers the flags of the first signing, not those a decision must lift.
+    held = bool(accounts_selectors.risk_flags_holding(organisation=organisation))
+    _set_verified(organisation, pending_review=held)
+    accounts_services.risk_flag_raise(
+        kind=RiskFlag.Kind.TAKEOVER,
         org_number=organisation.org_number,
         organisation=organisation,
-        requested_by=order.user,
-        reason=f"Taken over by the register's signatory {signer.name}; "
-        f"{len(displaced)} earlier member(s) lost access",
+        raised_by=order.user,
+        reason=accounts_services.risk_flag_reason(
+            _(
+                "%(signer)s, an authorised signatory in the company register, took over "
+                "%(company)s; %(count)s earlier member(s) lost access."
+            ),
+            signer=signer.name,
+            company=organisation.legal_name,
+            count=len(displaced),
+        ),
+        evidence={
+            **signer_evidence(signer),
+            "signature_evidence": evidence.pk,
+            "displaced": displaced,
+        },
     )
     _audit_outcome(order, evidence, [], action="organisation.taken_over")
     _mail_members_on_commit(organisation, evidence)
@@ -251,10 +274,18 @@ def _complete_payment_change(
     outcome = (
         Outcome.PAYMENT_CHANGE_APPLIED if signer.is_signatory else Outcome.PAYMENT_CHANGE_IN_REVIEW
     )
-    _record_evidence(order, completion, signer, outcome)
+    evidence = _record_evidence(order, completion, signer, outcome)
     accounts_services.payment_change_confirmed(
-        change=change, signer_is_signatory=signer.is_signatory, confirmed_by=order.user
+        change=change,
+        signer_is_signatory=signer.is_signatory,
+        confirmed_by=order.user,
+        evidence={**signer_evidence(signer), "signature_evidence": evidence.pk},
     )
+    record = signer.register
+    if record is not None and not record.is_active:
+        # The register says the company stopped trading: that holds sending, not only the account.
+        finding = register_inactive_finding(order.organisation, record, signer_evidence(signer))
+        findings_raise(order.organisation, [finding], raised_by=order.user)
 
 
 _COMPLETE: dict[str, Callable[[SigningOrder, bankid.CompletionData, Signer], None]] = {
@@ -321,12 +352,6 @@ def _audit_outcome(
         data={"signer": evidence.signer_name, "flags": flags, "digest": order.details_digest},
         ip_address=order.end_user_ip,
     )
-
-
-def personal_number_hash(personal_number: str) -> str:
-    """Return a keyed hash: matches a known number without keeping it in the clear."""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, personal_number.encode(), hashlib.sha256).hexdigest()
 
 
 def _mail_members_on_commit(organisation: Organisation, evidence: SignatureEvidence) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from accounts import services as accounts_services
@@ -11,6 +14,12 @@ from accounts.numbers import mask_personal_number
 from signing.models import SignatureEvidence
 
 PERSONAL_NUMBER_KEY = "personalNumber"
+
+
+def personal_number_hash(personal_number: str) -> str:
+    """Return a keyed hash: matches a known number without keeping it in the clear."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, personal_number.encode(), hashlib.sha256).hexdigest()
 
 
 def _masked(value: Any) -> Any:

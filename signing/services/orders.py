@@ -32,6 +32,7 @@ from signing.services.details import (
     visible_text,
 )
 from signing.services.ending import order_finish
+from signing.services.risk import manual_details_raise
 
 Status = SigningOrder.Status
 OrgStatus = Organisation.VerificationStatus
@@ -121,6 +122,7 @@ def _create_order(request: OrderRequest) -> SigningOrder:
     order.save()
     if request.purpose == Purpose.VERIFICATION:
         _mark_details_confirmed(organisation, order)
+        manual_details_raise(organisation, order)
     return order
 
 

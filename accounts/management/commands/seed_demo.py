@@ -8,9 +8,11 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission as AuthPermission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import (
@@ -19,6 +21,7 @@ from accounts.models import (
     Organisation,
     PartnerIntegration,
     Plan,
+    RiskFlag,
 )
 from accounts.registry import FixtureRegister
 
@@ -73,9 +76,18 @@ USERS = [
         note="Sara Nilsson, signatory of 559045-6785 in the register: takes it over",
     ),
     DemoUser("staff@efaktura.example", "demo-staff-2026", None, None, is_staff=True),
+    # Four eyes: a suspension or a transfer one staff member decides, another confirms.
+    DemoUser("staff2@efaktura.example", "demo-staff2-2026", None, None, is_staff=True),
 ]
 PARTNER_NAME = "Kontura ERP"
 PARTNER_ORG_NUMBER = "556612-3450"
+# The squatter's claim came with an address typed in by hand: the demo's flagged organisation.
+SQUATTER_ORG_NUMBER = "559045-6785"
+SQUATTER_ADDRESS = {
+    "street_address": "Drottninggatan 12",
+    "postal_code": "111 51",
+    "city": "Stockholm",
+}
 
 
 class Command(BaseCommand):
@@ -91,6 +103,8 @@ class Command(BaseCommand):
                 _ensure_organisation(organisation, users)
             _ensure_partner()
             _ensure_invoices(users)
+            _ensure_reviewers(users)
+            _ensure_demo_flag(users)
         summary = _summary()
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
@@ -179,6 +193,43 @@ def _ensure_partner() -> None:
         org_number=PARTNER_ORG_NUMBER,
         ended_at=None,
         defaults={"partner": partner, "company_name": record.legal_name if record else ""},
+    )
+
+
+def _ensure_reviewers(users: dict[str, Any]) -> None:
+    # The review workspace asks for this permission by name, superuser or not.
+    permission = AuthPermission.objects.get(
+        codename="review_riskflag", content_type__app_label="accounts"
+    )
+    for demo in USERS:
+        if demo.is_staff:
+            users[demo.email].user_permissions.add(permission)
+
+
+def _ensure_demo_flag(users: dict[str, Any]) -> None:
+    """Flag the squatter's claim, whose address was typed in by hand, for the review demo."""
+    if RiskFlag.objects.filter(org_number=SQUATTER_ORG_NUMBER).exists():
+        return  # raised on an earlier run, and perhaps decided since: once is enough
+    organisation = Organisation.objects.get(org_number=SQUATTER_ORG_NUMBER)
+    if organisation.verification_status != Status.UNVERIFIED:
+        return  # the company's signatory took the number over meanwhile
+    owner = users["mallory@squatter.example"]
+    manual = {**SQUATTER_ADDRESS, "details_source": Organisation.DetailsSource.MANUAL}
+    services.organisation_update(actor=owner, organisation=organisation, changes=manual)
+    services.risk_flag_raise(
+        kind=RiskFlag.Kind.MANUAL_DETAILS,
+        org_number=organisation.org_number,
+        organisation=organisation,
+        raised_by=owner,
+        reason=services.risk_flag_reason(
+            _(
+                "The details of %(company)s (%(org_number)s) were entered by hand instead of "
+                "taken from the company register."
+            ),
+            company=organisation.legal_name,
+            org_number=organisation.org_number,
+        ),
+        evidence={"details_source": "manual", "fields_typed": sorted(SQUATTER_ADDRESS)},
     )
 
 

@@ -266,7 +266,8 @@ _STAFF_LOGIN = [
     "",
     "  Staff log in with a TOTP code. First login: the password (asked twice), then scan the",
     "  QR code with an authenticator app (or `oathtool --totp -b SECRET`), enter a code, keep",
-    "  the recovery codes, open / and enter a code once more: it leads to the review cases.",
+    "  the recovery codes, open / and enter a code once more: it leads to the review queue",
+    "  (/staff/review/). Four-eyes decisions need the second staff user to confirm.",
 ]
 
 
