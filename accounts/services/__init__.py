@@ -29,14 +29,16 @@ from accounts.services.organisations import (
     organisation_create,
     organisation_update,
 )
-from accounts.services.partners import (
+from accounts.services.partner_connections import (
     partner_connection_end,
+    partner_organisation_connect,
+    partner_organisation_disconnect,
+)
+from accounts.services.partners import (
     partner_create,
     partner_key_authenticate,
     partner_key_create,
     partner_key_revoke,
-    partner_organisation_connect,
-    partner_organisation_disconnect,
     partner_reinstate,
     partner_suspend,
 )

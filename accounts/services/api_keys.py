@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -12,18 +10,9 @@ from django.utils import timezone
 from accounts import errors
 from accounts.models import ApiKey, Organisation
 from accounts.services.audit import audit_event_record
-from accounts.tokens import secret_hash
+from accounts.tokens import key_new, key_prefix, key_used, secret_hash
 
-KEY_PREFIX = "efk"
-# Writing last_used_at on every request would make each call a write; a minute is precise
-# enough to tell a key in use from a forgotten one.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def _new_key() -> tuple[str, str]:
-    """Return (public prefix, whole key): "efk_<prefix>_<secret>"."""
-    prefix = secrets.token_hex(6)
-    return prefix, f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+KEY_PREFIX = "efk"  # a partner's key starts "efp" (accounts.services.partners)
 
 
 @transaction.atomic
@@ -36,7 +25,7 @@ def api_key_create(
     ip_address: str | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key for the organisation; return it and the key itself, which is not kept."""
-    prefix, key = _new_key()
+    prefix, key = key_new(KEY_PREFIX)
     api_key = ApiKey(
         organisation=organisation,
         name=name,
@@ -104,20 +93,16 @@ def api_keys_revoke_for(
 
 def api_key_authenticate(key: str) -> ApiKey | None:
     """Return the active key the request presents, or None; note when it was last used."""
-    parts = key.split("_", 2)  # the secret itself may contain "_"
-    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+    prefix = key_prefix(key, KEY_PREFIX)
+    if prefix is None:
         return None
     api_key = (
         ApiKey.objects.active()
         .select_related("organisation", "created_by")
         .defer("organisation__logo")  # up to 512 KB that only the PDF reads
-        .filter(prefix=parts[1], key_hash=secret_hash(key))
+        .filter(prefix=prefix, key_hash=secret_hash(key))
         .first()
     )
-    if api_key is None:
-        return None
-    now = timezone.now()
-    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
-        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-        api_key.last_used_at = now
+    if api_key is not None:
+        key_used(api_key)
     return api_key

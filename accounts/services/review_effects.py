@@ -26,13 +26,12 @@ from accounts.models import (
 )
 from accounts.services.audit import audit_event_record
 from accounts.services.organisations import organisation_status_change
+from accounts.services.partner_connections import ATTESTED_STATUSES
 from accounts.services.payments import payment_change_apply, payment_change_decline
 
 Action = ReviewDecision.Action
 FlagStatus = RiskFlag.Status
 OrgStatus = Organisation.VerificationStatus
-# An organisation a partner's attestation let send: a transfer takes that away.
-ATTESTED_STATUSES = (OrgStatus.VERIFIED, OrgStatus.PENDING_REVIEW)
 TRANSFER_REASON = "Transferred to the web service at the company's request"
 
 
@@ -128,7 +127,7 @@ def _request_info(flag: RiskFlag, decision: ReviewDecision, staff: Any) -> None:
 
 def _transfer(flag: RiskFlag, decision: ReviewDecision, staff: Any) -> None:
     # Imported here: partners suspends and reinstates through accounts.services.reviews.
-    from accounts.services.partners import partner_connection_end
+    from accounts.services.partner_connections import partner_connection_end
 
     registration = flag.registration
     assert registration is not None  # review_decisions_possible offers no transfer otherwise
