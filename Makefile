@@ -26,10 +26,11 @@ TEST_ENV := env -u CELERY_BROKER_URL PORTAL_ENV=test \
 # mypy's Django plugin imports the settings, which refuse production defaults.
 LINT_ENV := env PORTAL_ENV=test
 
-.PHONY: help venv install demo test lint bench messages clean-demo
+.PHONY: help venv install demo manage test lint bench messages clean-demo
 
 help:
 	@echo "make demo        install, migrate, seed demo data, run web + worker + beat (Ctrl-C stops)"
+	@echo "make manage ARGS='...'  a manage.py command on the demo's data (e.g. ARGS=verify_audit_log)"
 	@echo "make test        install, check PostgreSQL and Redis, run the whole test suite"
 	@echo "make lint        ruff check + mypy (strict, Django and DRF plugins)"
 	@echo "make bench       warm timings (validation, delivery with real workers) as BENCH <name> <value> lines"
@@ -50,6 +51,10 @@ $(STAMP): requirements-dev.lock | $(UV)
 
 demo: $(STAMP)
 	$(DEMO_ENV) $(PY) manage.py run_demo
+
+# A manage.py command on the demo's data, e.g. make manage ARGS='create_partner --name ERP'.
+manage: $(STAMP)
+	@$(DEMO_ENV) $(PY) manage.py $(ARGS)
 
 test: $(STAMP)
 	$(TEST_ENV) $(PY) scripts/check_services.py

@@ -73,10 +73,13 @@ def transfer_request_create(
             "message": reason,
         },
         registration=claim.registration,
+        # The partner's organisation, when it connected one: staff see what it has sent.
+        organisation=claim.registration.organisation,
     )
     audit_event_record(
         action="transfer.requested",
         actor=user,
+        organisation=claim.registration.organisation,
         obj=case,
         data={"org_number": org_number, "partner": claim.registration.partner.name},
         ip_address=ip_address,

@@ -562,6 +562,7 @@ def test_a_transfer_takes_two_staff_ends_the_connection_and_the_partner_gets_a_s
 ) -> None:
     requester = UserFactory(email="fredrik@partnerkunden.example")
     flag = services.transfer_request_create(user=requester, org_number=partner_org.org_number)
+    assert flag.organisation == partner_org.organisation  # staff see what it has sent
     decision = decide(first, flag, Action.TRANSFER, "Fredrik is the register's signatory")
     partner_org.refresh_from_db()
     assert partner_org.ended_at is None  # one pair of eyes moves nothing
