@@ -493,6 +493,8 @@ class RiskFlag(models.Model):
         FAILED_SIGNING_ATTEMPTS = "failed_signing_attempts", _("Repeated failed signings")
         TRANSFER_REQUEST = "transfer_request", _("Transfer request")
         TAKEOVER = "takeover", _("Taken over by the company's signatory")
+        # A tip, a complaint, a bank's warning: staff open the flag themselves.
+        STAFF_CONCERN = "staff_concern", _("Raised by staff")
 
     class Severity(models.IntegerChoices):
         LOW = 1, _("Low")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from accounts.models import ReviewDecision, RiskFlag
+from accounts.numbers import InvalidNumber, parse_org_number
 from review.selectors import QueueFilters
 
 Action = ReviewDecision.Action
@@ -104,3 +105,30 @@ class SecondReviewForm(forms.Form):
         choices=[(CONFIRM, _("Confirm")), (TURN_DOWN, _("Turn down"))], widget=forms.HiddenInput
     )
     reason = _reason_field(_("Your reason"))
+
+
+class ConcernForm(forms.Form):
+    """Open a flag on an organisation for a concern of staff's own."""
+
+    org_number = forms.CharField(label=_("Organisation number"), max_length=20)
+    reason = forms.CharField(
+        label=_("What is the concern?"),
+        max_length=2000,
+        help_text=_(
+            "Written for the file: what you heard and from whom. The owners do not see it."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write the reason for your decision.")},
+    )
+
+    def clean_org_number(self) -> str:
+        try:
+            return parse_org_number(self.cleaned_data["org_number"])
+        except InvalidNumber as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError(_("Write the reason for your decision."))
+        return reason

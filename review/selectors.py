@@ -261,3 +261,12 @@ def _earlier_flags(flag: RiskFlag) -> QuerySet[RiskFlag]:
         .prefetch_related(_decisions())
         .order_by("-created_at", "-pk")[:EARLIER_FLAGS_SHOWN]
     )
+
+
+def organisation_by_number(*, org_number: str) -> Organisation | None:
+    """Return the organisation that holds the number in the portal (a lapsed claim does not)."""
+    return (
+        Organisation.objects.filter(org_number=org_number)
+        .exclude(verification_status=Organisation.VerificationStatus.LAPSED)
+        .first()
+    )

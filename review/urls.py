@@ -6,6 +6,7 @@ app_name = "review"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("new/", views.concern_new, name="concern_new"),
     path("<int:flag_id>/", views.case, name="case"),
     path("<int:flag_id>/decide/", views.decide, name="decide"),
     path("<int:flag_id>/second-review/", views.second_review, name="second_review"),

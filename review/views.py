@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors as accounts_selectors
 from accounts import services as accounts_services
@@ -26,7 +26,13 @@ from portal.errors import DomainError
 from portal.http import client_ip, content_disposition
 from review import selectors, services
 from review.access import reviewer_required
-from review.forms import ACTION_EFFECTS, DecisionForm, QueueFilterForm, SecondReviewForm
+from review.forms import (
+    ACTION_EFFECTS,
+    ConcernForm,
+    DecisionForm,
+    QueueFilterForm,
+    SecondReviewForm,
+)
 from review.register import RegisterComparison, register_compare
 from review.selectors import QueueFilters
 from review.verdicts import verdict_text
@@ -46,6 +52,24 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     context = {"form": form, "page": page, "is_filtered": filters != QueueFilters()}
     return render(request, "review/queue.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@reviewer_required
+def concern_new(request: HttpRequest) -> HttpResponse:
+    """Open a flag on an organisation for a concern of staff's own (a tip, a bank's warning)."""
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = selectors.organisation_by_number(org_number=form.cleaned_data["org_number"])
+        if organisation is None:
+            form.add_error("org_number", _("No organisation in the portal has this number."))
+        else:
+            flag = accounts_services.staff_concern_raise(
+                staff=request.user, organisation=organisation, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("The flag is open: decide it here."))
+            return redirect("review:case", flag_id=flag.pk)
+    return render(request, "review/concern_new.html", {"form": form})
 
 
 @require_GET

@@ -62,6 +62,7 @@ from accounts.services.reviews import (
     review_decide,
     review_turn_down,
     risk_flag_answer,
+    staff_concern_raise,
     transfer_request_create,
 )
 
@@ -114,6 +115,7 @@ __all__ = [
     "risk_flag_raise",
     "risk_flag_reason",
     "risk_flags_close_for",
+    "staff_concern_raise",
     "transfer_request_create",
     "user_language_remember",
 ]

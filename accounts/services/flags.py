@@ -32,6 +32,7 @@ DEFAULT_SEVERITY: dict[str, int] = {
     Kind.FAILED_SIGNING_ATTEMPTS: Severity.MEDIUM,
     Kind.TRANSFER_REQUEST: Severity.MEDIUM,
     Kind.TAKEOVER: Severity.LOW,
+    Kind.STAFF_CONCERN: Severity.HIGH,
 }
 # Kinds that a takeover by the register's signatory answers: the company's own signatory
 # signed with the register's details, for an active company.

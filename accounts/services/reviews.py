@@ -96,6 +96,33 @@ REVIEW_PERMISSION = "accounts.review_riskflag"
 DECIDABLE = (FlagStatus.OPEN, FlagStatus.INFO_REQUESTED)
 
 
+@transaction.atomic
+def staff_concern_raise(*, staff: Any, organisation: Organisation, reason: str) -> RiskFlag:
+    """Open a flag on an organisation for a concern staff have (a tip, a bank's warning).
+
+    It is decided like any other flag: suspending a verified organisation still waits for
+    a second reviewer, so opening a flag is no way round the four eyes.
+    """
+    _require_reviewer(staff)
+    reason = _require_reason(reason)
+    flag = risk_flag_raise(
+        kind=Kind.STAFF_CONCERN,
+        org_number=organisation.org_number,
+        organisation=organisation,
+        reason=reason,
+        evidence={"raised_by": staff.email},
+        raised_by=staff,
+    )
+    audit_event_record(
+        action="review.concern_raised",
+        actor=staff,
+        organisation=organisation,
+        obj=flag,
+        data={"reason": reason},
+    )
+    return flag
+
+
 def _require_reviewer(staff: Any) -> None:
     # The workspace checks this too; the service is the rule, whatever calls it.
     allowed = staff.is_active and staff.is_staff and staff.has_perm(REVIEW_PERMISSION)
