@@ -174,3 +174,18 @@ def test_a_transfer_request_shows_the_register_and_who_asked(reviewer_client: Cl
     who = body[body.index('id="requester-heading"') :]
     assert requester.email in who
     assert "signed in" in who[: who.index("</section>")]
+
+
+def test_the_flags_evidence_is_named_as_a_reviewer_reads_it(
+    reviewer_client: Client, flagged_org: Organisation
+) -> None:
+    flag = raise_flag(
+        flagged_org,
+        RiskFlag.Kind.VELOCITY,
+        evidence={"invoices": 80, "window_hours": 24, "some_new_key": "x"},
+    )
+    body = reviewer_client.get(reverse("review:case", args=[flag.pk]), headers=PAGE)
+    text = body.content.decode()
+    assert "Invoices sent in the window" in text and "Window (hours)" in text
+    assert "Some new key" in text  # a key nobody named yet is still shown, readably
+    assert ">invoices<" not in text
