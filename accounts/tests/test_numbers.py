@@ -498,3 +498,107 @@ def test_validator_rejects_invalid_numbers(validator, invalid):
     with pytest.raises(ValidationError) as info:
         validator(invalid)
     assert info.value.code == "invalid"
+
+
+# --- Where python-stdnum is stricter than the rules it replaced ------------------------------
+# Each value below was accepted by the hand-written rules before stdnum; its Luhn or mod-97
+# sum is right, so only the stricter rule refuses it.
+
+
+def _iban_with_check_digits(country: str, bban: str) -> str:
+    """Return the IBAN whose mod-97 check digits are right, whatever the account part."""
+    numeric = "".join(str(int(char, 36)) for char in bban + country + "00")
+    return f"{country}{98 - int(numeric) % 97:02d}{bban}"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "850229-1233",  # 29 February 1985: the old rule tried every date in a leap year
+        "230229-1238",
+        "850289-1230",  # the same as a samordningsnummer
+    ],
+)
+def test_29_february_of_a_common_year_is_not_a_sole_trader(raw):
+    assert luhn_valid(raw.replace("-", ""))
+    assert is_personal_number(raw.replace("-", "")) is False
+    with rejected("neither an organisation number nor a personal identity number"):
+        parse_org_number(raw)
+
+
+def test_29_february_of_a_leap_year_is_still_a_sole_trader():
+    assert parse_org_number("000229-1235") == "000229-1235"
+    assert parse_org_number("040229-1231") == "040229-1231"
+
+
+def _digits_of(script_zero: int, ascii_value: str) -> str:
+    """Return the value with 0-9 written in another script (Unicode digits from script_zero)."""
+    return ascii_value.translate({ord(d): script_zero + int(d) for d in "0123456789"})
+
+
+_FULL_WIDTH, _ARABIC_INDIC = 0xFF10, 0x0660
+
+
+@pytest.mark.parametrize(
+    ("parser", "raw", "match"),
+    [
+        # Such digits pass str.isdigit() and int(); they used to be stored as typed.
+        (parse_org_number, _digits_of(_FULL_WIDTH, "556036-0793"), "only digits"),
+        (parse_org_number, _digits_of(_ARABIC_INDIC, "5560360793"), "only digits"),
+        (parse_personal_number, _digits_of(_FULL_WIDTH, "198504121396"), "12 digits"),
+        (parse_vat_number, "SE" + _digits_of(_FULL_WIDTH, "5560360793") + "01", "SE \\+ 10"),
+        (parse_bankgiro, _digits_of(_FULL_WIDTH, "5050-1055"), "7 or 8 digits"),
+        (parse_plusgiro, _digits_of(_ARABIC_INDIC, "90209"), "2 to 8 digits"),
+    ],
+)
+def test_digits_other_than_0_to_9_are_refused(parser, raw, match):
+    with rejected(match):
+        parser(raw)
+
+
+def test_luhn_takes_only_the_digits_0_to_9():
+    assert luhn_valid("5560360793") is True
+    assert luhn_valid(_digits_of(_FULL_WIDTH, "5560360793")) is False
+
+
+def test_iban_of_a_country_without_ibans_is_refused():
+    iban = _iban_with_check_digits("XX", "50000000058398257466")
+    with rejected("XX is not a country with IBANs"):
+        parse_iban(iban)
+
+
+def test_iban_length_is_known_for_every_country():
+    # Greece was not in the old table of lengths: 26 characters passed on mod-97 alone.
+    iban = _iban_with_check_digits("GR", "0110125000000001230069")
+    assert len(iban) == 26
+    with rejected("from GR has 27 characters"):
+        parse_iban(iban)
+
+
+@pytest.mark.parametrize(
+    ("country", "bban"),
+    [("SE", "5000000005839825746A"), ("DE", "37040044053201300X")],
+)
+def test_iban_account_part_must_follow_the_country_format(country, bban):
+    iban = _iban_with_check_digits(country, bban)
+    with rejected(f"does not follow the format of {country}"):
+        parse_iban(iban)
+
+
+@pytest.mark.parametrize(
+    ("country", "bban"),
+    [
+        ("NO", "86011117948"),  # the Norwegian account number's own mod-11 digit is wrong
+        ("BE", "539007547035"),  # the Belgian account number's own mod-97 pair is wrong
+    ],
+)
+def test_iban_national_check_digit_is_checked(country, bban):
+    iban = _iban_with_check_digits(country, bban)
+    with rejected("check digits of the IBAN"):
+        parse_iban(iban)
+
+
+@pytest.mark.parametrize(("raw", "country"), [("ESSEXXSS", "XX"), ("DEUTQQFF500", "QQ")])
+def test_bic_country_must_be_a_country(raw, country):
+    with rejected(f"{country} in the BIC is not a country code"):
+        parse_bic(raw)
