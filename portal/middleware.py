@@ -1,10 +1,11 @@
-"""Language choice: Swedish unless the user picked English with the switcher."""
+"""Language choice (Swedish unless the user picked English); query strings a database reads."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -50,3 +51,27 @@ def _keep_for_mails(request: HttpRequest, language: str) -> None:
 
     user_language_remember(user=user, language=language)
     request.session[KEPT] = language
+
+
+class NulFreeQueryMiddleware:
+    """Answer 400 to a page address whose query string holds a NUL character.
+
+    PostgreSQL cannot compare text holding NUL, so a search or filter with one would end
+    in a server error. The API answers the same in its own error format (422), so it is
+    left to it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/") and _holds_nul(request):
+            raise BadRequest("NUL in the query string")
+        return self.get_response(request)
+
+
+def _holds_nul(request: HttpRequest) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.GET.lists()
+    )
