@@ -26,12 +26,13 @@ TEST_ENV := env -u CELERY_BROKER_URL PORTAL_ENV=test \
 # mypy's Django plugin imports the settings, which refuse production defaults.
 LINT_ENV := env PORTAL_ENV=test
 
-.PHONY: help venv install demo manage test lint bench messages clean-demo
+.PHONY: help venv install demo manage test e2e lint bench messages clean-demo
 
 help:
 	@echo "make demo        install, migrate, seed demo data, run web + worker + beat (Ctrl-C stops)"
 	@echo "make manage ARGS='...'  a manage.py command on the demo's data (e.g. ARGS=verify_audit_log)"
 	@echo "make test        install, check PostgreSQL and Redis, run the whole test suite"
+	@echo "make e2e         the browser journeys alone (Playwright + Debian's Chromium; part of make test)"
 	@echo "make lint        ruff check + mypy (strict, Django and DRF plugins)"
 	@echo "make bench       warm timings (validation, delivery with real workers) as BENCH <name> <value> lines"
 	@echo "make messages    update and compile the Swedish translations"
@@ -59,6 +60,10 @@ manage: $(STAMP)
 test: $(STAMP)
 	$(TEST_ENV) $(PY) scripts/check_services.py
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+e2e: $(STAMP)
+	$(TEST_ENV) $(PY) scripts/check_services.py
+	$(TEST_ENV) $(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
