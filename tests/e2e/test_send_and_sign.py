@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from accounts.models import Membership, Organisation, Plan
 from accounts.tests.factories import PASSWORD, OrganisationFactory, org_number_for
-from invoices.models import Invoice
+from invoices import services as invoice_services
+from invoices.models import Invoice, ReceivedInvoice
 from invoices.tests.factories import CustomerFactory, draft
 from tests.bankid_simulator import Simulator
 from tests.conftest import CeleryWorker
@@ -33,13 +35,17 @@ def seller(transactional_db: None) -> Organisation:
 
 
 @pytest.fixture
-def buyer_customer(seller: Organisation) -> Any:
-    """A customer that is itself a member organisation: the invoice goes to its inbox."""
-    buyer = OrganisationFactory(
+def buyer(transactional_db: None) -> Organisation:
+    return OrganisationFactory(
         legal_name="Köparen Handel AB",
         org_number=org_number_for(90002),
         verification_status=Organisation.VerificationStatus.VERIFIED,
     )
+
+
+@pytest.fixture
+def buyer_customer(seller: Organisation, buyer: Organisation) -> Any:
+    """A customer that is itself a member organisation: the invoice goes to its inbox."""
     return CustomerFactory(
         organisation=seller, name=buyer.legal_name, org_number=buyer.org_number
     )
@@ -116,3 +122,39 @@ def test_send_sign_once_and_it_goes_out_then_a_colleague_sends_unasked(
         lambda: Invoice.objects.get(pk=second.pk).status == Invoice.Status.DELIVERED, 30
     )
     other.context.close()
+
+
+def test_the_buyer_finds_it_in_the_inbox_downloads_it_and_marks_it_handled(
+    live_server: Any,
+    page: Any,
+    celery_worker_process: CeleryWorker,
+    seller: Organisation,
+    buyer: Organisation,
+    buyer_customer: Any,
+) -> None:
+    Organisation.objects.filter(pk=seller.pk).update(
+        verification_status=Organisation.VerificationStatus.VERIFIED
+    )
+    seller.refresh_from_db()
+    sender = member(seller, "sara@fjallgarden.example")
+    sent = invoice_services.invoice_send(
+        invoice=draft(seller, sender, customer=buyer_customer), user=sender
+    )
+    celery_worker_process.wait_for(
+        lambda: ReceivedInvoice.objects.filter(recipient=buyer).exists(), 30
+    )
+    reader = member(buyer, "ekonomi@koparen.example")
+
+    log_in(page, live_server.url, reader.email)
+    page.goto(f"{live_server.url}/invoices/inbox/")
+    page.click(f"main table a:has-text('{sent.invoice.number}')")
+    for label, suffix in (("XML", ".xml"), ("PDF", ".pdf")):
+        with page.expect_download() as download:
+            page.click(f"main a:has-text('{label}')")
+        assert download.value.suggested_filename.endswith(suffix)
+        assert Path(download.value.path()).stat().st_size > 500
+    page.click("main button:has-text('Markera som hanterad')")
+    page.wait_for_load_state("networkidle")
+    assert ReceivedInvoice.objects.get(recipient=buyer).handled_at is not None
+    page.goto(f"{live_server.url}/invoices/inbox/")
+    assert page.locator("main table a").count() == 0  # handled: off the unhandled list
