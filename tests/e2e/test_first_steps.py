@@ -1,7 +1,8 @@
 """A new user's first steps, in the browser: sign up, confirm the e-mail, register the company.
 
 Sign up, open the confirmation link from the mail folder, create the organisation from the
-company register, meet the "confirm and sign" notice, and choose Later.
+company register, meet the "confirm and sign" notice, and choose Later: in Swedish, the
+portal's language, and the whole way in English after the language switch.
 """
 
 from __future__ import annotations
@@ -27,10 +28,23 @@ def _confirmation_link(folder: Path) -> str:
     return str(links[-1])
 
 
+# What the journey reads on the pages, per language.
+WORDS = {
+    "sv": {"later": "Senare", "next": "Verifiera"},
+    "en": {"later": "Later", "next": "Verify"},
+}
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
 def test_sign_up_confirm_register_the_company_and_sign_later(
-    live_server: Any, page: Any, mail_folder: Path
+    live_server: Any, page: Any, mail_folder: Path, language: str
 ) -> None:
+    words = WORDS[language]
     page.goto(f"{live_server.url}/accounts/signup/")
+    if language == "en":
+        page.click("form.lang-switcher button[value=en]")
+        page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == language
     page.fill("input[name=email]", EMAIL)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
@@ -50,9 +64,10 @@ def test_sign_up_confirm_register_the_company_and_sign_later(
 
     # The notice: confirm the details and sign once with BankID, or later.
     assert "BankID" in page.inner_text("main")
-    page.click("main a:has-text('Senare')")
+    page.click(f"main a:has-text('{words['later']}')")
     page.wait_for_load_state("networkidle")
     organisation = Organisation.objects.get(org_number="559045-6785")
     assert organisation.verification_status == Organisation.VerificationStatus.UNVERIFIED
     assert Membership.objects.get(organisation=organisation).user.email == EMAIL
-    assert "Verifiera" in page.inner_text("main")  # the dashboard says what comes next
+    assert words["next"] in page.inner_text("main")  # the dashboard says what comes next
+    assert page.locator("html").get_attribute("lang") == language
