@@ -66,6 +66,32 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+class Accessibility:
+    """axe-core on each page a journey visits: no violation of impact serious or critical."""
+
+    def __init__(self) -> None:
+        from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+
+        self.axe = Axe()
+        self.checked: list[str] = []
+
+    def check(self, page: Any) -> None:
+        results = self.axe.run(page)
+        grave = [
+            f"{violation['id']} ({violation['impact']}): "
+            + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+            for violation in results.response["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+        assert not grave, f"accessibility on {page.url}: " + "; ".join(grave)
+        self.checked.append(page.url)
+
+
+@pytest.fixture
+def a11y() -> Accessibility:
+    return Accessibility()
+
+
 @pytest.fixture
 def mail_folder(settings: Any, tmp_path: Path) -> Path:
     """Mails land as files, as in the demo, for the journey to open like a user would."""

@@ -37,7 +37,7 @@ WORDS = {
 
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_sign_up_confirm_register_the_company_and_sign_later(
-    live_server: Any, page: Any, mail_folder: Path, language: str
+    live_server: Any, page: Any, mail_folder: Path, a11y: Any, language: str
 ) -> None:
     words = WORDS[language]
     page.goto(f"{live_server.url}/accounts/signup/")
@@ -45,6 +45,7 @@ def test_sign_up_confirm_register_the_company_and_sign_later(
         page.click("form.lang-switcher button[value=en]")
         page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == language
+    a11y.check(page)
     page.fill("input[name=email]", EMAIL)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
@@ -52,18 +53,22 @@ def test_sign_up_confirm_register_the_company_and_sign_later(
     page.wait_for_load_state("networkidle")
 
     page.goto(_confirmation_link(mail_folder))
+    a11y.check(page)
     page.click("main button[type=submit]")  # allauth asks to confirm the address with a POST
     page.wait_for_url(re.compile(r"/org/new/"))
+    a11y.check(page)
 
     page.fill("input[name=org_number]", "559045-6785")
     page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "Fjällgården Turism AB" in page.inner_text("main")  # the register's details
+    a11y.check(page)
     page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
 
     # The notice: confirm the details and sign once with BankID, or later.
     assert "BankID" in page.inner_text("main")
+    a11y.check(page)
     page.click(f"main a:has-text('{words['later']}')")
     page.wait_for_load_state("networkidle")
     organisation = Organisation.objects.get(org_number="559045-6785")
@@ -71,3 +76,4 @@ def test_sign_up_confirm_register_the_company_and_sign_later(
     assert Membership.objects.get(organisation=organisation).user.email == EMAIL
     assert words["next"] in page.inner_text("main")  # the dashboard says what comes next
     assert page.locator("html").get_attribute("lang") == language
+    a11y.check(page)

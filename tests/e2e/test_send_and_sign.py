@@ -82,6 +82,7 @@ def test_send_sign_once_and_it_goes_out_then_a_colleague_sends_unasked(
     celery_worker_process: CeleryWorker,
     seller: Organisation,
     buyer_customer: Any,
+    a11y: Any,
 ) -> None:
     settings.BANKID_SIMULATOR_APP_URL = sim.app_url
     owner = member(seller, "sara@fjallgarden.example")
@@ -89,12 +90,16 @@ def test_send_sign_once_and_it_goes_out_then_a_colleague_sends_unasked(
     first = draft(seller, owner, customer=buyer_customer)
 
     log_in(page, live_server.url, owner.email)
+    a11y.check(page)  # the dashboard
     page.goto(f"{live_server.url}/invoices/{first.public_id}/")
+    a11y.check(page)
     page.click("main form button:has-text('Skicka')")
     page.wait_for_url(re.compile(r"/verify/"))
+    a11y.check(page)
     page.check("input[name=confirm]")
     page.click("main button:has-text('BankID')")
     page.wait_for_url(re.compile(r"/orders/"))
+    a11y.check(page)
     sign_in_the_app(page, SARA)
 
     # Back on the portal: the page polls, then carries out the send it held back.
@@ -104,6 +109,7 @@ def test_send_sign_once_and_it_goes_out_then_a_colleague_sends_unasked(
     )
     page.reload()
     assert DELIVERED.search(page.inner_text("main"))
+    a11y.check(page)
     seller.refresh_from_db()
     assert seller.verification_status == Organisation.VerificationStatus.VERIFIED
 
@@ -131,6 +137,7 @@ def test_the_buyer_finds_it_in_the_inbox_downloads_it_and_marks_it_handled(
     seller: Organisation,
     buyer: Organisation,
     buyer_customer: Any,
+    a11y: Any,
 ) -> None:
     Organisation.objects.filter(pk=seller.pk).update(
         verification_status=Organisation.VerificationStatus.VERIFIED
@@ -147,7 +154,9 @@ def test_the_buyer_finds_it_in_the_inbox_downloads_it_and_marks_it_handled(
 
     log_in(page, live_server.url, reader.email)
     page.goto(f"{live_server.url}/invoices/inbox/")
+    a11y.check(page)
     page.click(f"main table a:has-text('{sent.invoice.number}')")
+    a11y.check(page)
     for label, suffix in (("XML", ".xml"), ("PDF", ".pdf")):
         with page.expect_download() as download:
             page.click(f"main a:has-text('{label}')")
