@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it counts every answer, also those the middleware below gives (portal/metrics.py).
+    "portal.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.api.context.ApiKeyContextMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -406,6 +408,10 @@ SPECTACULAR_SETTINGS = {
         "portal.api.authentication.document_organisation_header",
     ],
 }
+
+# --- Metrics ---------------------------------------------------------------------------
+# The bearer token Prometheus scrapes /metrics with; unset, /metrics answers 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.api.urls import urlpatterns as accounts_api
 from integrations.api.urls import urlpatterns as integrations_api
 from invoices.api.urls import urlpatterns as invoices_api
-from portal import views
+from portal import metrics, views
 from portal.admin import admin_login
 from portal.api.errors import api_not_found
 
@@ -17,6 +17,7 @@ api_v1 = [*accounts_api, *invoices_api, *integrations_api]
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
