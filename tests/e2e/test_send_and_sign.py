@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 
 from accounts.models import Membership, Organisation, Plan
-from accounts.tests.factories import PASSWORD, OrganisationFactory, org_number_for
+from accounts.tests.factories import OrganisationFactory, org_number_for
 from invoices import services as invoice_services
 from invoices.models import Invoice, ReceivedInvoice
 from invoices.tests.factories import CustomerFactory, draft
 from tests.bankid_simulator import Simulator
 from tests.conftest import CeleryWorker
+from tests.e2e.steps import log_in
 from tests.signing_steps import SARA, fjallgarden_create, member
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -49,14 +50,6 @@ def buyer_customer(seller: Organisation, buyer: Organisation) -> Any:
     return CustomerFactory(
         organisation=seller, name=buyer.legal_name, org_number=buyer.org_number
     )
-
-
-def log_in(page: Any, root: str, email: str) -> None:
-    page.goto(f"{root}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def sign_in_the_app(page: Any, person: dict[str, str]) -> None:

@@ -13,24 +13,12 @@ from typing import Any
 import pytest
 
 from accounts.models import Membership, NetworkRegistration, Organisation
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 from accounts.tests.partners import KVARNEN, make_partner
-from accounts.tests.staff import totp_code
 from review.tests.helpers import staff
+from tests.e2e.steps import log_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Any, root: str, email: str, *, with_totp: bool = False) -> None:
-    page.goto(f"{root}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    if with_totp:
-        page.fill("input[name=code]", totp_code())
-        page.click("main button[type=submit]")
-        page.wait_for_load_state("networkidle")
 
 
 def test_a_taken_number_ends_in_a_transfer_that_two_reviewers_decide(
