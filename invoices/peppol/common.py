@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from stdnum import luhn
+
 from invoices.findings import Finding
 
 from ._core import (
@@ -33,15 +35,6 @@ _PARTY_ID = cbc("ID")
 def _digits(count: int) -> Check:
     pattern = re.compile(rf"[0-9]{{{count}}}")
     return lambda value: bool(pattern.fullmatch(value))
-
-
-def _luhn(digits: str) -> bool:
-    """Tell whether the last digit is the mod-10 (Luhn) check digit of the others."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if position % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
 
 
 def gln(value: str) -> bool:
@@ -90,7 +83,7 @@ def italian_tax_code(value: str) -> bool:
 def italian_vat(value: str) -> bool:
     """Partita IVA: 11 digits with a Luhn check digit, optionally after IT."""
     digits = value[2:] if value[:2] in ("IT", "it") else value
-    return bool(re.fullmatch(r"[0-9]{11}", digits)) and _luhn(digits)
+    return bool(re.fullmatch(r"[0-9]{11}", digits)) and luhn.is_valid(digits)
 
 
 def swedish_orgnr(value: str) -> bool:
@@ -100,7 +93,7 @@ def swedish_orgnr(value: str) -> bool:
 
 def luhn_10(value: str) -> bool:
     """Tell whether a digit string's tenth digit is the Luhn digit of the nine before it."""
-    return bool(re.fullmatch(r"[0-9]+", value)) and len(value) >= 10 and _luhn(value[:10])
+    return bool(re.fullmatch(r"[0-9]+", value)) and len(value) >= 10 and luhn.is_valid(value[:10])
 
 
 def australian_abn(value: str) -> bool:
