@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from django import template
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -52,11 +49,3 @@ def evidence_label(key: str) -> StrOrPromise:
     return EVIDENCE_LABELS.get(key) or key.replace("_", " ").capitalize()
 
 
-@register.filter
-def plain(value: Any) -> str:
-    """Show a value from a flag's evidence or an audit event's data as a person reads it."""
-    if isinstance(value, list | tuple):
-        return ", ".join(plain(item) for item in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
