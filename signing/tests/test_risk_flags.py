@@ -34,6 +34,16 @@ from tests.signing_steps import (
     started_order,
 )
 
+# In the register as in liquidation: details as the register has them.
+GAMLA_VERKSTADEN = {
+    "org_number": "559078-9011",
+    "legal_name": "Gamla Verkstaden AB",
+    "vat_number": "SE559078901101",
+    "street_address": "Verkstadsgatan 9",
+    "postal_code": "211 19",
+    "city": "Malmö",
+}
+
 pytestmark = pytest.mark.django_db
 
 Status = Organisation.VerificationStatus
@@ -99,15 +109,7 @@ def test_a_signer_outside_the_register_raises_a_holding_mismatch_with_masked_evi
 def test_an_inactive_company_signed_by_its_signatory_is_held_as_inactive_only(
     sim: Simulator,
 ) -> None:
-    organisation = fjallgarden_create(
-        org_number="559078-9011",
-        legal_name="Gamla Verkstaden AB",
-        vat_number="SE559078901101",
-        street_address="Verkstadsgatan 9",
-        postal_code="211 19",
-        city="Malmö",
-        registered_office="Malmö",
-    )
+    organisation = fjallgarden_create(**GAMLA_VERKSTADEN, registered_office="Malmö")
     sign(sim, owner_client(organisation, "karl@verkstaden.example"), KARL)
     # Karl is the register's signatory: no mismatch, but the company is in liquidation.
     assert kinds(organisation) == {Kind.REGISTER_INACTIVE: True}
@@ -322,12 +324,7 @@ def test_a_new_account_confirmed_while_the_register_lists_the_company_inactive_h
     organisation = _confirm_new_bankgiro(
         sim,
         KARL,
-        org_number="559078-9011",
-        legal_name="Gamla Verkstaden AB",
-        vat_number="SE559078901101",
-        street_address="Verkstadsgatan 9",
-        postal_code="211 19",
-        city="Malmö",
+        **GAMLA_VERKSTADEN,
     )
     # Karl is its signatory, but of a company in liquidation: the account waits, and the
     # register's answer holds all sending until staff decide.
