@@ -113,7 +113,8 @@ def customer_list(*, organisation: Organisation, query: str = "") -> QuerySet[Cu
                 else Q(org_number__icontains=digits)
             )
         customers = customers.filter(condition)
-    return customers
+    # Made total by the id: two customers of one name stay on one page each, in one order.
+    return customers.order_by("name", "pk")
 
 
 def customer_get(*, organisation: Organisation, pk: int) -> Customer:
@@ -167,6 +168,8 @@ def received_list(
 ) -> QuerySet[ReceivedInvoice]:
     """Return the organisation's inbox; handled invoices only when asked for."""
     received = ReceivedInvoice.objects.filter(recipient=organisation).select_related("sender")
+    # Newest first, made total by the id: pages of a list read by OFFSET must not overlap.
+    received = received.order_by("-received_at", "-pk")
     return received if show_handled else received.filter(handled_at__isnull=True)
 
 

@@ -119,6 +119,13 @@ DATABASES = {"default": database_from_url(DATABASE_URL, base_dir=BASE_DIR)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web server, worker and beat share the file in the demo: wait for locks, don't fail.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+else:
+    # Each web thread and worker keeps its connection: a new one per request or task costs
+    # a PostgreSQL backend's start and a cold catalog cache, more than a small request's own
+    # queries. The tests close theirs (0), so that the test database can be dropped.
+    default_age = 0 if PORTAL_ENV == "test" else 600
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", default_age)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits live here) ------------------------------------------

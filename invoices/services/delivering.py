@@ -233,6 +233,9 @@ def deliveries_sweep() -> int:
         .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
         .values_list("pk", flat=True)
     )
+    # Each is queued again once per grace period: in a backlog longer than that, a sweep
+    # that re-queued every waiting row each time would grow the backlog it waits on.
+    Delivery.objects.filter(pk__in=waiting, status=Status.QUEUED).update(updated_at=now)
     for delivery_id in waiting:
         enqueue_delivery(delivery_id)
     return len(waiting)

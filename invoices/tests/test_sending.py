@@ -133,6 +133,22 @@ def test_the_sweeper_requeues_abandoned_deliveries(
     assert delivery.status == Delivery.Status.QUEUED
 
 
+def test_the_sweeper_requeues_a_waiting_delivery_once_per_grace_period(
+    alice: Any, alice_org: Organisation, member_buyer: Organisation, settings: Any
+) -> None:
+    # A month-end backlog keeps deliveries queued longer than the grace period: each sweep
+    # must not put every one of them on the queue again, or the backlog feeds itself.
+    settings.DELIVERY_QUEUED_GRACE_SECONDS = 60
+    delivery = services.invoice_send(invoice=draft(alice_org, alice), user=alice)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=61)
+    )
+    assert deliveries_sweep() == 1
+    assert deliveries_sweep() == 0  # the next sweep, a minute later in production
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.QUEUED
+
+
 def test_mallory_cannot_send_or_resend_alices_invoice(
     mallory_client: Client, mallory_org: Organisation, alice: Any, alice_org: Organisation
 ) -> None:

@@ -6,7 +6,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -20,6 +19,7 @@ from invoices.models import ReceivedInvoice
 from invoices.pdf import render_filename, render_pdf
 from invoices.views.documents import PAGE_SIZE, download_response
 from invoices.xmlsafe import parse_untrusted
+from portal.paging import uncounted_page
 
 
 def _received(request: HttpRequest, public_id: UUID) -> tuple[Membership, ReceivedInvoice]:
@@ -53,7 +53,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     received = selectors.received_list(
         organisation=membership.organisation, show_handled=request.GET.get("handled") == "1"
     )
-    page = Paginator(received, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Not counted: the inbox keeps every invoice ever received (see portal/paging.py).
+    page = uncounted_page(received, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "invoices/inbox.html",

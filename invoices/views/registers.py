@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from accounts.views import posted
 from invoices import errors, selectors, services
 from invoices.forms import ArticleForm, CustomerForm
 from invoices.views.documents import PAGE_SIZE, editor_membership
+from portal.paging import uncounted_page
 
 
 @login_required
@@ -24,7 +24,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     membership = require_permission(request, Permission.VIEW)
     query = request.GET.get("q", "").strip()
     customers = selectors.customer_list(organisation=membership.organisation, query=query)
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Not counted: the register grows with every buyer ever invoiced (see portal/paging.py).
+    page = uncounted_page(customers, request.GET.get("page"), PAGE_SIZE)
     context = {"page": page, "q": query, "can_edit": membership.can(Permission.EDIT_INVOICES)}
     return render(request, "invoices/customers.html", context)
 
