@@ -34,7 +34,7 @@ help:
 	@echo "make test        install, check PostgreSQL and Redis, run the whole test suite"
 	@echo "make e2e         the browser journeys alone (Playwright + Debian's Chromium; part of make test)"
 	@echo "make lint        ruff check + mypy (strict, Django and DRF plugins)"
-	@echo "make bench       warm timings (validation, delivery with real workers) as BENCH <name> <value> lines"
+	@echo "make bench       every benchmark as BENCH <name> <value> lines, then bench/report.md"
 	@echo "make messages    update and compile the Swedish translations"
 	@echo "make clean-demo  remove the demo's database, broker queue and files under var/"
 
@@ -69,9 +69,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(LINT_ENV) $(VENV)/bin/mypy .
 
-# The validation benchmarks are pure CPU work on inputs they build: the demo's settings suffice.
-# The delivery benchmark runs itself in a subprocess on PostgreSQL + Redis (BENCH_DATABASE_URL,
-# BENCH_REDIS_URL; see invoices/bench.py) and is skipped when they do not answer.
+# Every benchmark (each app's bench modules, collected by portal/management/commands/bench.py),
+# then bench/report.md and the README's table. Validation is pure CPU work on inputs it builds:
+# the demo's settings suffice. The others run in a subprocess on PostgreSQL + Redis
+# (BENCH_DATABASE_URL, BENCH_REDIS_URL; see portal/benchmarks.py), skipped when they do not answer.
 bench: $(STAMP)
 	$(DEMO_ENV) $(PY) manage.py bench
 

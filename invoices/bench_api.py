@@ -5,7 +5,8 @@ floor, `GET /healthz` (one query, one broker connection), under the same server 
 8 concurrent clients (target: create p50 at most 5x the floor's, no errors); and that a list
 page of 100 costs the queries of a page of 10.
 
-Like `delivery` (invoices/bench.py) it runs in its own process on PostgreSQL and Redis:
+Like `delivery` (invoices/bench.py) it runs in its own process on PostgreSQL and Redis
+(portal/benchmarks.py relays its figures):
 `measure()`, under the test settings with DEBUG off, DROPS and re-creates the bench database
 (its name must hold "bench"), migrates it, makes a verified seller with a customer and an API
 key, and then:
@@ -51,7 +52,14 @@ from invoices.management.commands.bench_delivery import (
     _recreate_database,
     _require_bench_services,
 )
-from portal.management.commands.bench import Figure, benchmark
+from portal.benchmarks import (
+    Figure,
+    Row,
+    benchmark,
+    print_figure,
+    report_rows,
+    run_on_bench_servers,
+)
 from portal.workers import stop_process
 
 CLIENTS = 8
@@ -68,13 +76,16 @@ REQUEST_TIMEOUT = 30.0
 INVOICES = "/api/v1/invoices"
 HEALTHZ = "/healthz"
 
+report_rows(
+    Row("api_create_p50_ms", floor="api_healthz_p50_ms", at_most=5),
+    Row("api_errors", at_most=0),
+    Row("api_list_queries_100", floor="api_list_queries_10", at_most=1),
+)
+
 
 @benchmark
 def api() -> Iterator[Figure]:
     """Time invoice creates against /healthz under gunicorn with 8 clients; count list queries."""
-    # Imported here: invoices.bench and this module are both loaded by the bench command.
-    from invoices.bench import run_on_bench_servers
-
     # Not `-m invoices.bench_api`: run as __main__, the module would be imported twice.
     measuring = "from invoices.bench_api import measure; measure()"
     extra_env = {"API_RATE_PER_KEY": RATE_PER_KEY, "LOG_LEVEL": "WARNING"}
@@ -131,9 +142,7 @@ def measure() -> None:
         if len(timings.latencies) < 2:
             raise CommandError("too few answers to take percentiles of")
     for figure in _figures(creates, floors, _list_queries(secret)):
-        # The same two lines as `manage.py bench`; invoices/bench.py parses them back.
-        print(f"{figure.text}: {figure.value:.2f} {figure.unit}")
-        print(f"BENCH {figure.name} {figure.value:.3f}", flush=True)
+        print_figure(figure)  # relayed back to `manage.py bench` (portal/benchmarks.py)
 
 
 def _serve_and_time(create: Call) -> tuple[Timings, Timings]:

@@ -155,7 +155,7 @@ class InvoiceSendApi(APIView):
         caller = caller_of(request)
         data = SendInput(data=request.data)
         data.is_valid(raise_exception=True)
-        invoice = selectors.invoice_get(organisation=caller.organisation, public_id=public_id)
+        invoice = selectors.invoice_to_act_on(organisation=caller.organisation, public_id=public_id)
         self.check_object_permissions(request, invoice)
         try:
             delivery = services.invoice_send(

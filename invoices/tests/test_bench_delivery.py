@@ -9,8 +9,8 @@ import time
 import pytest
 from django.core.management.base import CommandError
 
-from invoices.bench import _relay
 from invoices.management.commands.bench_delivery import _Cpu, _machine_cpu, _process_cpu
+from portal.benchmarks import _relay
 
 CHILD_OUTPUT = """
 print("  progress: 10 of 20 done")

@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,45 +29,19 @@ from accounts.models import Organisation
 from conftest import api_client
 from invoices import selectors
 from invoices.models import Customer, Invoice
+from invoices.tests.factories import invoice_history
 from portal.paging import LAST_PAGE_NUMBER
 
 pytestmark = pytest.mark.django_db
 
 HISTORY = 3000
-TRIGRAM_INDEXES = ("invoice_number_trgm", "invoice_reference_trgm", "customer_name_trgm")
 
 
 def _history(
     organisation: Organisation, user: Any, count: int = HISTORY, customers: int = HISTORY // 4
 ) -> list[Customer]:
     """Give the organisation `count` issued invoices over 20 of its customers and 3 years."""
-    made = Customer.objects.bulk_create(
-        [Customer(organisation=organisation, name=f"Kund {n} AB") for n in range(customers)]
-        + [Customer(organisation=organisation, name="Särskilda Snickeriet HB")]
-    )
-    start = date(2023, 1, 1)
-    Invoice.objects.bulk_create(
-        Invoice(
-            organisation=organisation,
-            # The special customer has two invoices of the history; the others share the rest.
-            customer=made[-1] if n in (7, 1500) else made[n % 20],
-            status=Invoice.Status.FAILED if n % 1000 == 3 else Invoice.Status.ISSUED,
-            number=f"F{n:05d}",
-            issue_date=start + timedelta(days=n % 1000),
-            due_date=start + timedelta(days=n % 1000 + 30),
-            buyer_reference=f"Inköp {n * 7919 % 100000:05d}",
-            created_by=user,
-        )
-        for n in range(count)
-    )
-    with connection.cursor() as cursor:
-        # Rows inserted after a GIN index was made wait in its pending list (autovacuum
-        # merges it), which the planner counts as a cost: merged here, as on a settled table.
-        for index in TRIGRAM_INDEXES:
-            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
-        cursor.execute("ANALYZE invoices_invoice")
-        cursor.execute("ANALYZE invoices_customer")
-    return made
+    return invoice_history(organisation, user, count, customers)
 
 
 def _plans(run: Callable[[], Any], table: str = "invoices_invoice") -> list[str]:

@@ -18,6 +18,7 @@ from django.test import override_settings
 from lxml import etree
 
 from invoices import validation
+from invoices.bench_validation import synthetic_invoice
 from invoices.findings import Layer, Severity
 from invoices.validation import (
     Report,
@@ -30,7 +31,6 @@ from invoices.validation import (
 )
 from invoices.validation.report import Document
 from invoices.xmlsafe import INVOICE_TAG, parse_untrusted
-from portal.management.commands.bench import synthetic_invoice
 
 BASE_DIR = Path(settings.BASE_DIR)
 EXAMPLES = BASE_DIR.parent / "shared" / "fixtures" / "peppol" / "examples"

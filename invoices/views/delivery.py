@@ -68,9 +68,11 @@ def _send(request: HttpRequest, invoice: Invoice, route: dict[str, str] | None) 
     return detail
 
 
-def _sendable(request: HttpRequest, public_id: UUID) -> Invoice:
+def _sendable(request: HttpRequest, public_id: UUID, *, bare: bool = False) -> Invoice:
+    """The invoice to send; bare when no page is rendered from it (the service re-reads it)."""
     membership = require_permission(request, Permission.SEND_INVOICES)
-    return selectors.invoice_get(organisation=membership.organisation, public_id=public_id)
+    select = selectors.invoice_to_act_on if bare else selectors.invoice_get
+    return select(organisation=membership.organisation, public_id=public_id)
 
 
 @login_required
@@ -78,7 +80,7 @@ def _sendable(request: HttpRequest, public_id: UUID) -> Invoice:
 @sending_view(resume=remember_send)
 def invoice_send(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Send the invoice (a draft is issued first)."""
-    invoice = _sendable(request, public_id)
+    invoice = _sendable(request, public_id, bare=True)
     return _send(request, invoice, route=None)
 
 

@@ -1,19 +1,24 @@
-"""The first send, in the browser: Send, sign once with BankID, and the invoice goes out.
+"""The first send, in the browser: write the invoice, check it, Send, sign once, and it goes out.
 
-The user presses Send on a draft, is taken to verification, opens the simulated BankID
-app from the page's own link, approves as the company's signatory, comes back, and sees
-the invoice delivered without pressing Send again. A colleague then sends with no prompt.
-BankID is the simulator over HTTP; a real Celery worker delivers to the buyer's inbox.
+The user writes the invoice in the form (a customer, lines at 25 % and 12 %, a line discount
+and a discount on the whole invoice), reads the estimated totals while writing, saves the
+draft and checks its totals on the page and in the PDF, presses Send, is taken to
+verification, opens the simulated BankID app from the page's own link, approves as the
+company's signatory, comes back, and sees the invoice delivered without pressing Send again.
+A colleague then sends with no prompt. BankID is the simulator over HTTP; a real Celery
+worker delivers to the buyer's inbox.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from accounts.models import Membership, Organisation, Plan
 from accounts.tests.factories import OrganisationFactory, org_number_for
@@ -22,12 +27,31 @@ from invoices.models import Invoice, ReceivedInvoice
 from invoices.tests.factories import CustomerFactory, draft
 from tests.bankid_simulator import Simulator
 from tests.conftest import CeleryWorker
-from tests.e2e.steps import log_in
+from tests.e2e.steps import definitions, log_in, plain, sign_in_the_app
 from tests.signing_steps import SARA, fjallgarden_create, member
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 DELIVERED = re.compile("Levererad|Delivered")
+
+# What the user writes: 2 x 1 500 less 300 at 25 %, 10 x 125 at 12 %, and 200 off the 25 % part.
+LINES = [
+    {"description": "Konferenslokal, heldag", "quantity": "2", "unit_price": "1500",
+     "discount_amount": "300", "vat_rate": "25"},
+    {"description": "Lunch", "quantity": "10", "unit_price": "125", "vat_rate": "12"},
+]
+ALLOWANCE = {"reason": "Stamkundsrabatt", "amount": "200", "vat_rate": "25"}
+# Lines 2 700 + 1 250 = 3 950; less 200 = 3 750; VAT 25 % of 2 500 = 625 and 12 % of 1 250 = 150.
+TOTALS = {
+    "Summa rader": "3 950,00 SEK",
+    "Rabatter": "\N{MINUS SIGN}200,00 SEK",  # the page writes a minus sign
+    "Summa exklusive moms": "3 750,00 SEK",
+    "Moms": "775,00 SEK",
+    "Summa inklusive moms": "4 525,00 SEK",
+    "Att betala": "4 525,00 SEK",
+}
+ESTIMATE = {"net": "3 750,00 SEK", "vat": "775,00 SEK", "payable": "4 525,00 SEK"}
+VAT_GROUPS = [("25 %", "2 500,00", "625,00"), ("12 %", "1 250,00", "150,00")]
 
 
 @pytest.fixture
@@ -52,21 +76,43 @@ def buyer_customer(seller: Organisation, buyer: Organisation) -> Any:
     )
 
 
-def sign_in_the_app(page: Any, person: dict[str, str]) -> None:
-    """Open the simulated app from the order page's own link and approve as the person."""
-    link = page.get_attribute("#autostart", "href")
-    app = page.context.new_page()
-    app.goto(link)
-    option = app.locator("#person option", has_text=person["personal_number"])
-    app.select_option("#person", value=option.get_attribute("value"))
-    app.click("#open")
-    app.wait_for_selector("#order:not([hidden])")
-    app.click("#sign")
-    app.wait_for_selector("#message.ok", timeout=15_000)  # "Klart. Gå tillbaka till tjänsten."
-    app.close()
+def write_the_invoice(page: Any, customer: str) -> None:
+    """Fill the invoice form: customer, reference, two lines (adding the second) and a discount."""
+    page.select_option("select[name=customer]", label=customer)
+    page.fill("input[name=buyer_reference]", "Inköp 42")
+    for index, line in enumerate(LINES):
+        if index:
+            page.click("main button:has-text('Lägg till rad')")
+        for name, value in line.items():
+            field = f"[name=lines-{index}-{name}]"
+            if name == "vat_rate":
+                page.select_option(field, value)
+            else:
+                page.fill(field, value)
+    # The form offers one empty row for a discount or fee on the whole invoice.
+    page.fill("[name=charges-0-reason]", ALLOWANCE["reason"])
+    page.fill("[name=charges-0-amount]", ALLOWANCE["amount"])
+    page.select_option("[name=charges-0-vat_rate]", ALLOWANCE["vat_rate"])
 
 
-def test_send_sign_once_and_it_goes_out_then_a_colleague_sends_unasked(
+def vat_groups(page: Any) -> list[tuple[str, ...]]:
+    """Return the VAT breakdown's rate, basis and VAT per row, as shown."""
+    rows = page.locator("table.paper-vat tbody tr")
+    return [
+        tuple(plain(cell) for cell in rows.nth(i).locator("td").all_inner_texts()[1:])
+        for i in range(rows.count())
+    ]
+
+
+def pdf_text(page: Any) -> str:
+    """Download the PDF from the invoice page and return its text."""
+    with page.expect_download() as download:
+        page.click("main a:has-text('Ladda ner PDF')")
+    reader = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    return plain(" ".join(page_.extract_text() for page_ in reader.pages))
+
+
+def test_write_check_send_sign_once_and_it_goes_out_then_a_colleague_sends_unasked(
     live_server: Any,
     page: Any,
     browser: Any,
@@ -80,13 +126,29 @@ def test_send_sign_once_and_it_goes_out_then_a_colleague_sends_unasked(
     settings.BANKID_SIMULATOR_APP_URL = sim.app_url
     owner = member(seller, "sara@fjallgarden.example")
     colleague = member(seller, "per@fjallgarden.example", Membership.Role.MEMBER)
-    first = draft(seller, owner, customer=buyer_customer)
 
     log_in(page, live_server.url, owner.email)
+    a11y.check(page)  # the notice: confirm the company and sign, now or later
+    page.click("main a:has-text('Senare')")
+    page.wait_for_load_state("networkidle")
     a11y.check(page)  # the dashboard
-    page.goto(f"{live_server.url}/invoices/{first.public_id}/")
+    page.click("main a:has-text('Skriv en faktura')")
+    page.wait_for_url(re.compile(r"/invoices/new/"))
+    write_the_invoice(page, buyer_customer.name)
+    # The estimate while writing, before anything is saved.
+    estimate = {name: plain(page.inner_text(f"[data-total={name}]")) for name in ESTIMATE}
+    assert estimate == ESTIMATE
+    a11y.check(page)  # the form, filled in
+    page.click("main button:has-text('Spara utkast')")
+    page.wait_for_url(re.compile(r"/invoices/[0-9a-f-]{36}/$"))
+    first = Invoice.objects.get(organisation=seller)
+
+    # The draft as the customer will see it: the totals on the page and in the PDF.
+    assert definitions(page, "dl.paper-totals") == TOTALS
+    assert vat_groups(page) == VAT_GROUPS
+    assert "4 525,00" in pdf_text(page)
     a11y.check(page)
-    page.click("main form button:has-text('Skicka')")
+    page.click("main form button:has-text('Skicka')")  # its confirm prompt is accepted
     page.wait_for_url(re.compile(r"/verify/"))
     a11y.check(page)
     page.check("input[name=confirm]")
@@ -105,6 +167,7 @@ def test_send_sign_once_and_it_goes_out_then_a_colleague_sends_unasked(
     a11y.check(page)
     seller.refresh_from_db()
     assert seller.verification_status == Organisation.VerificationStatus.VERIFIED
+    assert ReceivedInvoice.objects.get().total_payable == first.total_payable
 
     # A colleague sends the next one with no BankID prompt (a new month: not a duplicate).
     second = draft(

@@ -128,7 +128,7 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _figure(self, name: str, value: float, unit: str, text: str) -> None:
-        # The same two lines as `manage.py bench`; invoices/bench.py parses them back.
+        # The same two lines as `manage.py bench`; portal/benchmarks.py relays them.
         self.stdout.write(f"{text}: {value:.2f} {unit}")
         self.stdout.write(f"BENCH {name} {value:.3f}")
         self.stdout.flush()

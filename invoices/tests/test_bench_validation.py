@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.management.commands.bench import _validation_figures
+from invoices.bench_validation import _validation_figures
 
 
 def test_each_layer_and_the_official_floor_get_a_figure() -> None:
