@@ -37,6 +37,7 @@ from integrations.models import (
     WebhookSubscription,
 )
 from integrations.webhook_urls import WebhookTarget, webhook_target
+from portal.tls import tls_context
 
 if TYPE_CHECKING:
     from invoices.models import Delivery, ReceivedInvoice
@@ -335,7 +336,7 @@ def _post_to(target: WebhookTarget, body: bytes, headers: dict[str, str]) -> int
     # A new client each time: a pooled connection must not carry another host's SNI.
     timeout = settings.WEBHOOK_TIMEOUT_SECONDS
     with (
-        httpx.Client(timeout=timeout, follow_redirects=False) as client,
+        httpx.Client(timeout=timeout, follow_redirects=False, verify=tls_context()) as client,
         # Streamed and closed unread: the receiver's body is not ours to download.
         client.stream(
             "POST",

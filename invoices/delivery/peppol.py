@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import httpx
 from django.conf import settings
 
 from invoices.delivery.base import Parcel, PermanentFailure, TransientFailure
+from portal.tls import tls_context
 
 # Statuses that say "not now" rather than "never": request timeout, too early, too many requests.
 TRANSIENT_STATUSES = frozenset({408, 425, 429})
@@ -28,7 +30,7 @@ def send_peppol(
         if client is not None:
             response = _post(client, parcel, endpoint_url, timeout)
         else:
-            with httpx.Client(timeout=timeout) as own_client:
+            with httpx.Client(timeout=timeout, verify=tls_context()) as own_client:
                 response = _post(own_client, parcel, endpoint_url, timeout)
     except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
         # A configuration mistake, although httpx counts a bad scheme as a transport error.
@@ -40,11 +42,30 @@ def send_peppol(
 
 def send_peppol_from_settings(parcel: Parcel) -> str:
     """Send the parcel to the access point configured in settings."""
+    timeout = float(settings.PEPPOL_ACCESS_POINT_TIMEOUT)
     return send_peppol(
         parcel,
         endpoint_url=settings.PEPPOL_ACCESS_POINT_URL,
-        timeout=float(settings.PEPPOL_ACCESS_POINT_TIMEOUT),
+        timeout=timeout,
+        client=_access_point_client(timeout),
     )
+
+
+_clients: dict[tuple[int, float], httpx.Client] = {}
+
+
+def _access_point_client(timeout: float) -> httpx.Client:
+    """One client per worker process for the one access point, made on first use.
+
+    A new client per delivery would open a new connection each time, and build itself
+    again (portal/tls.py). Keyed by the process id: a client and its open connections must
+    not cross a fork (a prefork pool's children make their own).
+    """
+    key = (os.getpid(), timeout)
+    client = _clients.get(key)
+    if client is None:
+        client = _clients[key] = httpx.Client(timeout=timeout, verify=tls_context())
+    return client
 
 
 def _post(client: httpx.Client, parcel: Parcel, url: str, timeout: float) -> httpx.Response:
