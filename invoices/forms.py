@@ -388,12 +388,17 @@ class ResendForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), required=False)
     peppol_id = forms.CharField(label=_("PEPPOL participant id"), max_length=60, required=False)
 
+    def clean_peppol_id(self) -> str:
+        # Saved on the customer: the customer form's rule, not a weaker one.
+        return customer_fields.clean_peppol_id(self.cleaned_data["peppol_id"])
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         channel = cleaned.get("channel")
         if channel == DeliveryChannel.EMAIL and not cleaned.get("email"):
             self.add_error("email", _("Give the e-mail address to send to."))
-        if channel == DeliveryChannel.PEPPOL and ":" not in (cleaned.get("peppol_id") or ""):
+        missing_id = "peppol_id" in cleaned and not cleaned["peppol_id"]  # not already refused
+        if channel == DeliveryChannel.PEPPOL and missing_id:
             self.add_error("peppol_id", _("Write the scheme and the id, e.g. 0007:5566778899."))
         return cleaned
 

@@ -101,8 +101,12 @@ class Customer(models.Model):
                 name="unique_customer_number_per_org",
             )
         ]
-        # The invoice list's search by customer name: see Invoice.Meta.indexes.
-        indexes = [GinIndex(OpClass(Upper("name"), "gin_trgm_ops"), name="customer_name_trgm")]
+        indexes = [
+            # The customer list's order (selectors.customer_list): a page, not a sort of all.
+            models.Index(fields=["organisation", "name", "id"], name="customer_list_order"),
+            # The invoice list's search by customer name: see Invoice.Meta.indexes.
+            GinIndex(OpClass(Upper("name"), "gin_trgm_ops"), name="customer_name_trgm"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -516,6 +520,12 @@ class ReceivedInvoice(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            # The inbox's order (selectors.received_list): a page, not a sort of all it got.
+            models.Index(
+                fields=["recipient", "-received_at", "-id"], name="received_inbox_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} from {self.sender}"

@@ -2,9 +2,10 @@
 
 Two kinds of figures. Counters of events (requests by view and status, validation time)
 live in the shared cache, so that every gunicorn process and every worker adds to the
-same numbers: one `incr` per event, created with `add` the first time. The cache cannot
-list its keys, so each new request counter also takes a numbered slot that says which
-labels it counts; a scrape reads the slots, then the counters. Everything else
+same numbers: one round trip per event on Redis (INCRBY, pipelined), `incr` and `add` on
+another cache. The cache cannot list its keys, so each new request counter also takes a
+numbered slot that says which labels it counts; a scrape reads the slots, then the
+counters. Everything else
 (deliveries, the queue, signing orders, review cases) is counted in the database at
 scrape time, so it is right whichever process did the work.
 
@@ -15,6 +16,7 @@ validation: the event is simply not counted.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import time
@@ -22,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -39,15 +42,40 @@ UNRESOLVED = "<unresolved>"  # a path no URL pattern matched
 # --- Counting events in the cache -----------------------------------------------------------
 
 
-def _incr(key: str, delta: int = 1) -> tuple[int, bool]:
-    """Add to a counter that never expires; say whether this call created it."""
+@functools.cache
+def _redis_of_the_cache() -> redis.Redis | None:
+    """A client of the cache's own Redis, if the cache is Redis; one per process."""
+    backend = settings.CACHES["default"]
+    if not backend["BACKEND"].endswith("RedisCache"):
+        return None
+    return redis.Redis.from_url(backend["LOCATION"])
+
+
+def _add(deltas: dict[str, int]) -> dict[str, int]:
+    """Add to counters that never expire; return their new values.
+
+    On Redis one pipelined round trip adds to them all (INCRBY makes a missing counter),
+    under the keys the cache gives them, so the scrape reads them with cache.get_many.
+    Another cache (the demo's files) adds one by one.
+    """
+    client = _redis_of_the_cache()
+    if client is None:
+        return {key: _incr(key, delta) for key, delta in deltas.items()}
+    with client.pipeline(transaction=False) as pipeline:
+        for key, delta in deltas.items():
+            pipeline.incrby(cache.make_and_validate_key(key), delta)
+        return dict(zip(deltas, pipeline.execute(), strict=True))
+
+
+def _incr(key: str, delta: int) -> int:
+    """Add to one counter through the cache's own API, making it the first time."""
     try:
-        return cache.incr(key, delta), False
+        return cache.incr(key, delta)
     except ValueError:  # the key does not exist yet
         if cache.add(key, delta, timeout=None):
-            return delta, True
+            return delta
         # Another process created it between our incr and our add.
-        return cache.incr(key, delta), False
+        return cache.incr(key, delta)
 
 
 def _request_key(view: str, status: int) -> str:
@@ -56,9 +84,9 @@ def _request_key(view: str, status: int) -> str:
 
 def request_count(*, view: str, status: int) -> None:
     """Count one answered request; a new (view, status) pair also takes a slot."""
-    _value, created = _incr(_request_key(view, status))
-    if created:
-        slot, _created = _incr(REQUESTS_SLOTS)
+    key = _request_key(view, status)
+    if _add({key: 1})[key] == 1:  # this call made the counter
+        slot = _add({REQUESTS_SLOTS: 1})[REQUESTS_SLOTS]
         cache.set(f"{KEY}requests:slot:{slot}", (view, status), timeout=None)
 
 
@@ -89,8 +117,7 @@ def validation_timed() -> Iterator[None]:
     finally:
         microseconds = round((time.perf_counter() - started) * 1_000_000)
         try:
-            _incr(VALIDATION_COUNT)
-            _incr(VALIDATION_MICROSECONDS, microseconds)
+            _add({VALIDATION_COUNT: 1, VALIDATION_MICROSECONDS: microseconds})
         except Exception:  # no cache (a bare script) or a cache outage: not counted
             logger.debug("validation not timed: the cache is unavailable", exc_info=True)
 

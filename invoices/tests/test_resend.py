@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Organisation
 from invoices import errors, services
+from invoices.forms import ResendForm
 from invoices.models import Delivery, DeliveryChannel, Invoice
 from invoices.tests.factories import draft
 
@@ -96,3 +98,21 @@ def test_mallory_cannot_send_alices_failed_invoice_again(
     response = mallory_client.post(reverse("invoices:resend", args=[invoice.public_id]), ROUTE)
     assert response.status_code == 404
     assert invoice.deliveries.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("peppol_id", "message"),
+    [
+        ("ab:cd", "Write the scheme and the id"),
+        ("9955:5566778899", "Scheme 9955 is no longer used"),
+    ],
+)
+def test_send_again_checks_the_peppol_id_as_the_customer_form_does(
+    peppol_id: str, message: str
+) -> None:
+    # Weaker, it saved "ab:cd" on the customer, and the access point refused it later.
+    form = ResendForm(data={"channel": DeliveryChannel.PEPPOL, "peppol_id": peppol_id})
+
+    with translation.override("en"):
+        assert not form.is_valid()
+        assert message in " ".join(form.errors["peppol_id"])
