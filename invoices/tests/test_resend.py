@@ -115,4 +115,4 @@ def test_send_again_checks_the_peppol_id_as_the_customer_form_does(
 
     with translation.override("en"):
         assert not form.is_valid()
-        assert message in " ".join(form.errors["peppol_id"])
+        assert message in " ".join(str(error) for error in form.errors["peppol_id"])
