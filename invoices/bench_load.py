@@ -13,10 +13,12 @@ the way an ERP would when the connection drops or the answer is a 5xx.
   clients and the receiver: they stand for the ERPs and the buyers' access point.
 - faults: 2,000 invoices (BENCH_LOAD_INVOICES); at a quarter of the sends one worker is
   SIGKILLed (and started again 3 s later, as a supervisor would), at three fifths Redis is
-  killed and started again empty (it keeps nothing on disk: every queued task is lost). The
+  killed and started again empty (it keeps nothing on disk: every queued task is lost).
+  Each strikes a backlog: the workers stand still for a few seconds first (see Faults). The
   sweeper finds what was lost; the receiver dedupes on the delivery's id. Every invoice must
   be stored exactly once at the receiver; the figures give the throughput and the delay from
-  send to delivered (p50, p99), beside the same figures of the month-end run.
+  send to delivered (p50, p99, the slowest, how many waited over 5 s), beside the same
+  figures of the month-end run.
 
 The sweeper's pauses are shortened (LOAD_SETTINGS) so that an outage costs seconds, not the
 production defaults' minutes; the report says so.
@@ -63,6 +65,7 @@ from portal.benchmarks import (
 
 CELERY_WORKERS = 2
 RETRIES = 20  # of one request, 0.25 s apart: longer than a Redis restart
+STALL_SECONDS = 5.0  # the workers stand still before each fault: see Faults
 CUSTOMERS = 50
 # The sweeper's pauses for this run: a lost task is found within seconds.
 LOAD_SETTINGS = {
@@ -219,6 +222,7 @@ class Stack:
     receiver: subprocess.Popen[bytes] | None = None
     beat: subprocess.Popen[bytes] | None = None
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    killed: dict[str, float] = field(default_factory=dict)  # CPU of the killed, by process
 
     @classmethod
     def started(cls, redis_server: RedisServer) -> Any:
@@ -280,7 +284,13 @@ class Stack:
         argv = worker_argv(f"{name}@{socket.gethostname()}", loglevel="WARNING")
         self.workers[name] = self.spawn(name, argv)
 
+    def signal_workers(self, signum: int) -> None:
+        for worker in self.workers.values():
+            if worker.poll() is None:
+                worker.send_signal(signum)
+
     def kill_worker(self, name: str) -> None:
+        self.remember_before_kill("workers", self.workers[name])
         self.workers[name].send_signal(signal.SIGKILL)
         self.workers[name].wait()
 
@@ -316,27 +326,36 @@ class Stack:
             if process is not None:
                 stop_process(process, timeout=STOP_TIMEOUT)
 
-    def cpu_by_part(self) -> dict[str, float]:
-        """CPU seconds so far of each process of the stack (with its children).
+    def cpu_by_process(self) -> dict[str, float]:
+        """CPU seconds so far of each process of the stack, as "<part>:<pid>" (with children).
 
-        PostgreSQL's backends for this database count one by one ("pg:<pid>"): web and
-        workers keep their connections, so the backends live through a scenario.
+        PostgreSQL's backends for this database count too: web and workers keep their
+        connections, so the backends live through a scenario. A process the run killed
+        keeps what it had spent just before (remember_before_kill).
         """
         from invoices.management.commands.bench_delivery import _process_cpu
 
-        def cpu(process: subprocess.Popen[bytes] | None) -> float:
-            if process is None or process.poll() is not None:
-                return 0.0
-            return _process_cpu(process.pid)
-
-        return {
-            "web": cpu(self.web),
-            "workers": sum(cpu(worker) for worker in self.workers.values()),
-            "redis": cpu(self.redis.process) + cpu(self.beat),
-            "receiver": cpu(self.receiver),
-            "clients": time.process_time(),
-            **{f"pg:{pid}": _process_cpu(pid) for pid in _database_backends()},
+        parts: dict[str, list[subprocess.Popen[bytes] | None]] = {
+            "web": [self.web],
+            "workers": list(self.workers.values()),
+            "redis": [self.redis.process, self.beat],
+            "receiver": [self.receiver],
         }
+        spent = dict(self.killed)
+        for part, processes in parts.items():
+            for process in processes:
+                if process is not None and process.poll() is None:
+                    spent[f"{part}:{process.pid}"] = _process_cpu(process.pid)
+        for pid in _database_backends():
+            spent[f"database:{pid}"] = _process_cpu(pid)
+        spent["clients:"] = time.process_time()
+        return spent
+
+    def remember_before_kill(self, part: str, process: subprocess.Popen[bytes] | None) -> None:
+        from invoices.management.commands.bench_delivery import _process_cpu
+
+        if process is not None and process.poll() is None:
+            self.killed[f"{part}:{process.pid}"] = _process_cpu(process.pid)
 
 
 def _database_backends() -> list[int]:
@@ -465,7 +484,13 @@ def _client_run(
 
 
 class Faults:
-    """Kill a worker at a quarter of the sends and Redis at three fifths, once each."""
+    """Kill a worker at a quarter of the sends and Redis at three fifths, once each.
+
+    The workers keep up with the API, so at any moment the queue is all but empty and a
+    fault would hit nothing. Each fault therefore comes in a stall: the workers are stopped
+    (SIGSTOP) for STALL_SECONDS while the clients go on, and the fault strikes a backlog.
+    The SIGKILLed worker holds the task it had taken; Redis takes the whole backlog with it.
+    """
 
     def __init__(self, stack: Stack, total: int) -> None:
         self.stack = stack
@@ -489,15 +514,31 @@ class Faults:
         thread.start()
         self.threads.append(thread)
 
+    def _stall(self) -> int:
+        """Stop the workers while the clients go on; return the backlog it left."""
+        from invoices.models import Delivery
+
+        self.stack.signal_workers(signal.SIGSTOP)
+        time.sleep(STALL_SECONDS)
+        return Delivery.objects.filter(status=Delivery.Status.QUEUED).count()
+
     def _kill_worker(self) -> None:
+        backlog = self._stall()
         self.stack.kill_worker("load1")
-        self.events.append(f"worker load1 SIGKILLed at send {self.done}")
+        self.stack.signal_workers(signal.SIGCONT)
+        self.events.append(f"worker load1 SIGKILLed at send {self.done}, {backlog} queued")
         time.sleep(3)  # a supervisor's restart delay
         self.stack.start_worker("load1")
 
     def _restart_redis(self) -> None:
+        backlog = self._stall()
+        self.stack.remember_before_kill("redis", self.stack.redis.process)
         away = self.stack.redis.restart()
-        self.events.append(f"Redis killed and restarted empty at send {self.done} ({away:.2f} s)")
+        self.stack.signal_workers(signal.SIGCONT)
+        self.events.append(
+            f"Redis killed and restarted empty at send {self.done}, {backlog} queued "
+            f"({away:.2f} s away)"
+        )
 
     def join(self) -> None:
         for thread in self.threads:
@@ -538,6 +579,14 @@ class Outcome:
         yield Figure(f"{prefix}_delay_p50_s", cut[49], "s", f"{prefix}: send to delivered, p50")
         yield Figure(f"{prefix}_delay_p99_s", cut[98], "s", f"{prefix}: send to delivered, p99")
         yield Figure(
+            f"{prefix}_delay_max_s", max(self.delays), "s", f"{prefix}: the slowest, send to done"
+        )
+        yield Figure(
+            f"{prefix}_delayed_over_5s", sum(delay > 5 for delay in self.delays), "invoices",
+            f"{prefix}: delivered more than 5 s after the send (lost with a worker or Redis, "
+            "found by the sweeper)",
+        )
+        yield Figure(
             f"{prefix}_cpu_ms_per_invoice", ours * 1000 / count, "ms",
             f"{prefix}: CPU per invoice of web, workers, PostgreSQL and Redis (not the clients, "
             f"the receiver, or other work the machine did: {self.cpu['other'] * 1000 / count:.1f}"
@@ -577,7 +626,7 @@ def run_scenario(stack: Stack, label: str, count: int, clients: int, *, faults: 
     progress = injector.progress if injector else _no_faults
     shares = [range(index, count, clients) for index in range(clients)]
     say(f"{label}: {count} invoices from {clients} clients")
-    cpu_before, machine_before = stack.cpu_by_part(), _machine_cpu()
+    cpu_before, machine_before = stack.cpu_by_process(), _machine_cpu()
     started = time.time()
     with ThreadPoolExecutor(max_workers=clients) as pool:
         logs = list(pool.map(lambda serials: _client_run(stack.base_url, seller, serials,
@@ -592,10 +641,11 @@ def run_scenario(stack: Stack, label: str, count: int, clients: int, *, faults: 
         raise RuntimeError(f"{len(failures)} requests failed; first: {failures[0]}")
     say(f"{label}: {len(sent)} sent in {time.time() - started:.1f} s; waiting for delivery")
     delivered = _wait_for_deliveries(stack, seller, len(sent))
-    cpu_after, machine_after = stack.cpu_by_part(), _machine_cpu()
-    spent = {key: value - cpu_before.get(key, 0.0) for key, value in cpu_after.items()}
-    cpu = {key: value for key, value in spent.items() if not key.startswith("pg:")}
-    cpu["database"] = sum(value for key, value in spent.items() if key.startswith("pg:"))
+    cpu_after, machine_after = stack.cpu_by_process(), _machine_cpu()
+    cpu: dict[str, float] = dict.fromkeys(_PARTS, 0.0)
+    for key, value in cpu_after.items():
+        part = key.partition(":")[0]
+        cpu[part] = cpu.get(part, 0.0) + value - cpu_before.get(key, 0.0)
     cpu["other"] = machine_after - machine_before - sum(cpu.values())
     stored = _stored_at_receiver(stack)
     keys = set(delivered)

@@ -3,6 +3,7 @@
 from accounts.services.api_keys import api_key_authenticate, api_key_create, api_key_revoke
 from accounts.services.audit import audit_event_record
 from accounts.services.flags import (
+    risk_flag_active,
     risk_flag_close,
     risk_flag_holds,
     risk_flag_raise,
@@ -109,6 +110,7 @@ __all__ = [
     "review_confirm",
     "review_decide",
     "review_turn_down",
+    "risk_flag_active",
     "risk_flag_answer",
     "risk_flag_close",
     "risk_flag_holds",

@@ -68,7 +68,7 @@ def risk_flag_raise(
 
     A flag that holds sending moves an organisation that may send into pending_review.
     """
-    existing = _active(kind, org_number)
+    existing = risk_flag_active(kind=kind, org_number=org_number)
     if existing is not None:
         return existing
     flag = RiskFlag(
@@ -89,7 +89,7 @@ def risk_flag_raise(
         with transaction.atomic():
             flag.save()
     except IntegrityError:
-        concurrent = _active(kind, org_number)
+        concurrent = risk_flag_active(kind=kind, org_number=org_number)
         if concurrent is None:
             raise
         return concurrent
@@ -105,7 +105,8 @@ def risk_flag_raise(
     return flag
 
 
-def _active(kind: str, org_number: str) -> RiskFlag | None:
+def risk_flag_active(*, kind: str, org_number: str) -> RiskFlag | None:
+    """Return the flag of this kind on this number that staff have not decided yet, if any."""
     return RiskFlag.objects.filter(
         kind=kind, org_number=org_number, status__in=RiskFlag.ACTIVE
     ).first()

@@ -3,7 +3,7 @@
 A fraudster who gets an organisation verified sends as much as possible before anyone
 notices; a real new customer rarely sends hundreds of invoices, or to dozens of new
 buyers, in its first day. The check costs nothing for an organisation older than
-settings.RISK_VELOCITY_AGE_DAYS, and one aggregate query otherwise.
+settings.RISK_VELOCITY_AGE_DAYS, and one aggregate query otherwise, until it is flagged.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, RiskFlag
-from accounts.services import risk_flag_raise, risk_flag_reason
+from accounts.services import risk_flag_active, risk_flag_raise, risk_flag_reason
 from invoices.models import Delivery
 
 
@@ -26,6 +26,9 @@ def velocity_check(*, organisation: Organisation, user: Any) -> RiskFlag | None:
     now = timezone.now()
     if organisation.created_at < now - timedelta(days=settings.RISK_VELOCITY_AGE_DAYS):
         return None
+    raised = risk_flag_active(kind=RiskFlag.Kind.VELOCITY, org_number=organisation.org_number)
+    if raised is not None:
+        return raised  # until staff decide it, counting again could only find it again
     since = now - timedelta(hours=settings.RISK_VELOCITY_WINDOW_HOURS)
     earlier_buyers = Delivery.objects.filter(
         organisation=organisation, created_at__lt=since

@@ -105,3 +105,19 @@ def test_the_check_of_a_young_organisation_is_one_query(
     with CaptureQueriesContext(connection) as queries:
         services.invoice_send(invoice=invoice, user=alice)
     assert len([q for q in queries.captured_queries if "COUNT(DISTINCT" in q["sql"]]) == 1
+
+
+def test_once_flagged_a_young_organisation_is_not_counted_again(
+    alice: Any, alice_org: Organisation
+) -> None:
+    # The count covers every delivery of the window: run on each send, a month end would
+    # count thousands of rows per invoice, to find the flag that is already raised.
+    customer = CustomerFactory(organisation=alice_org)
+    for _ in range(3):
+        send(alice_org, alice, customer)
+    (flag,) = velocity_flags()
+    invoice = draft(alice_org, alice, customer=customer)
+    with CaptureQueriesContext(connection) as queries:
+        services.invoice_send(invoice=invoice, user=alice, confirm_duplicate=True)
+    assert not [q for q in queries.captured_queries if "COUNT(DISTINCT" in q["sql"]]
+    assert velocity_flags() == [flag]

@@ -10,8 +10,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import redis
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -71,6 +73,12 @@ def details_for(*codes: str) -> Callable[[Callable[[Any], ErrorBody]], Callable[
     return register
 
 
+# Redis or PostgreSQL away (a restart, a failover): nothing wrong with the request, and a
+# repeat with the same Idempotency-Key is safe.
+OUTAGES = (redis.RedisError, OperationalError)
+OUTAGE_RETRY_AFTER_SECONDS = 5
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Turn any exception a view raises into the API's error format."""
     if isinstance(exc, DomainError):
@@ -91,6 +99,16 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     if isinstance(exc, exceptions.APIException):
         return _api_exception_response(exc)
+    if isinstance(exc, OUTAGES):
+        logger.warning("a service the API needs is unavailable", exc_info=exc)
+        return Response(
+            error_body(
+                "service_unavailable",
+                _("The service is unavailable for a moment. Try again in a few seconds."),
+            ),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(OUTAGE_RETRY_AFTER_SECONDS)},
+        )
     logger.exception("unhandled error in an API view", exc_info=exc)
     return Response(
         error_body("server_error", _("Something went wrong on our side. Try again later.")),

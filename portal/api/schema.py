@@ -52,6 +52,14 @@ _RATE_LIMITED = {
     },
 }
 
+_UNAVAILABLE = {
+    "description": "`service_unavailable`: Redis or the database is away for a moment (a "
+    "restart); repeat the request, with the same `Idempotency-Key`, after `Retry-After` seconds.",
+    "headers": {
+        "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+    },
+}
+
 
 def document_common_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: add the errors the API's defaults can answer.
@@ -77,6 +85,7 @@ def _common_errors(method: str, operation: dict[str, Any]) -> dict[str, dict[str
     if operation.get("security"):
         errors["401"] = {"description": _UNAUTHENTICATED}
         errors["429"] = _RATE_LIMITED
+    errors["503"] = _UNAVAILABLE
     if any(parameter.get("in") == "path" for parameter in operation.get("parameters", [])):
         errors["404"] = {"description": str(NOT_FOUND.description)}
     if method in _WRITES:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
+import redis
+from django.db import OperationalError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, AuditEvent, Organisation
 from accounts.services import api_key_revoke
 from conftest import api_client
+from portal.api.errors import api_exception_handler
 
 pytestmark = pytest.mark.django_db
 ORGANISATION = "/api/v1/organisation"
@@ -104,3 +108,38 @@ def test_the_schema_and_the_docs_are_public(client: Any) -> None:
     assert "/api/v1/organisation" in schema["paths"]
     assert schema["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
     assert client.get(reverse("api-docs")).status_code == 200
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # closed again: nothing listens there
+
+
+def test_a_cache_that_does_not_answer_does_not_stop_the_api(
+    alice_api: Any, settings: Any
+) -> None:
+    # Redis restarting for a moment must not fail an ERP's requests: the rate limit, whose
+    # counters live there, lets them through until it answers again.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+        }
+    }
+    settings.API_RATE_PER_KEY = "1/min"
+    assert [alice_api.get(ORGANISATION).status_code for _ in range(2)] == [200, 200]
+
+
+@pytest.mark.parametrize(
+    "outage",
+    [redis.ConnectionError("Connection refused"), OperationalError("server closed")],
+)
+def test_an_outage_of_redis_or_the_database_is_503_with_retry_after(outage: Exception) -> None:
+    response = api_exception_handler(outage, {})
+
+    assert response is not None
+    assert response.status_code == 503
+    assert response.data["code"] == "service_unavailable"
+    assert int(response["Retry-After"]) > 0
