@@ -27,7 +27,7 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         try:
             return super().allow_request(request, view)
         except (redis.RedisError, OSError):
-            logger.warning("rate limit not counted: the cache is unavailable", exc_info=True)
+            logger.warning("rate limit not counted: the cache is unavailable")
             return True
 
     def get_rate(self) -> str:
