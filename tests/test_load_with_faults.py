@@ -14,12 +14,11 @@ import re
 import subprocess
 import sys
 
-import psycopg
 import pytest
 from django.conf import settings
-from psycopg import sql
 
 from invoices.bench_load import LOAD_SETTINGS
+from invoices.management.commands.bench_delivery import drop_database
 
 pytestmark = pytest.mark.integration
 
@@ -35,19 +34,6 @@ def _bench_database_url() -> tuple[str, str]:
     user = database["USER"] or "postgres"
     url = f"postgres://{user}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{name}"
     return url, name
-
-
-def _drop(name: str) -> None:
-    database = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=database["HOST"] or None,
-        port=database["PORT"] or None,
-        user=database["USER"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        admin.execute(drop.format(sql.Identifier(name)))
 
 
 def test_every_invoice_reaches_the_receiver_once_through_a_killed_worker_and_redis() -> None:
@@ -73,7 +59,7 @@ def test_every_invoice_reaches_the_receiver_once_through_a_killed_worker_and_red
             timeout=600,
         )
     finally:
-        _drop(name)
+        drop_database(name)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     figures = {name: float(value) for name, value in BENCH.findall(run.stdout)}
 

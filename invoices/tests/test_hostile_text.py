@@ -286,37 +286,37 @@ def test_sql_like_text_is_stored_and_read_back_verbatim(
     assert Invoice.objects.filter(pk=invoice.pk).exists()
 
 
+def shown(client: Client, url_name: str, *args: Any) -> bytes:
+    """GET one of the portal's pages or downloads; it must answer 200."""
+    response = client.get(reverse(url_name, args=list(args)))
+    assert response.status_code == 200, url_name
+    return bytes(response.content)
+
+
 def test_html_pages_escape_it(
     alice_client: Client, alice: Any, alice_org: Organisation
 ) -> None:
     invoice, values = hostile_invoice(alice_org, alice)
-    detail = alice_client.get(reverse("invoices:detail", args=[invoice.public_id]))
-    assert detail.status_code == 200
-    assert_escaped(detail.content.decode(), values, DOCUMENT_FIELDS)
+    detail = shown(alice_client, "invoices:detail", invoice.public_id)
+    assert_escaped(detail.decode(), values, DOCUMENT_FIELDS)
 
-    edit = alice_client.get(reverse("invoices:edit", args=[invoice.public_id]))
-    assert edit.status_code == 200
+    edit = shown(alice_client, "invoices:edit", invoice.public_id)
     in_the_form = ("invoice.", "line", "allowance.")
     editable = [key for key in DOCUMENT_FIELDS if key.startswith(in_the_form)]
-    assert_escaped(edit.content.decode(), values, editable)
+    assert_escaped(edit.decode(), values, editable)
 
-    listing = alice_client.get(reverse("invoices:list"))
-    assert listing.status_code == 200
-    assert_escaped(listing.content.decode(), values, ["customer.name"])
+    listing = shown(alice_client, "invoices:list")
+    assert_escaped(listing.decode(), values, ["customer.name"])
 
-    customers = alice_client.get(reverse("invoices:customers"))
-    assert customers.status_code == 200
+    customers = shown(alice_client, "invoices:customers")
     assert_escaped(
-        customers.content.decode(),
+        customers.decode(),
         values,
         ["customer.name", "customer.customer_number", "customer.city"],
     )
-    customer_page = alice_client.get(
-        reverse("invoices:customer_edit", args=[invoice.customer_id])
-    )
-    assert customer_page.status_code == 200
+    customer_page = shown(alice_client, "invoices:customer_edit", invoice.customer_id)
     assert_escaped(
-        customer_page.content.decode(),
+        customer_page.decode(),
         values,
         [key for key in values if key.startswith("customer.")],
     )
@@ -326,9 +326,7 @@ def test_the_pdf_prints_it_literally(
     alice_client: Client, alice: Any, alice_org: Organisation
 ) -> None:
     invoice, values = hostile_invoice(alice_org, alice)
-    response = alice_client.get(reverse("invoices:pdf", args=[invoice.public_id]))
-    assert response.status_code == 200
-    assert_printed(response.content, values, PRINTED_FIELDS)
+    assert_printed(shown(alice_client, "invoices:pdf", invoice.public_id), values, PRINTED_FIELDS)
 
 
 def _tags(root: etree._Element) -> list[str]:
@@ -339,9 +337,7 @@ def test_the_ubl_carries_it_as_element_text(
     alice_client: Client, alice: Any, alice_org: Organisation
 ) -> None:
     invoice, values = hostile_invoice(alice_org, alice)
-    response = alice_client.get(reverse("invoices:xml", args=[invoice.public_id]))
-    assert response.status_code == 200
-    root = parse_untrusted(response.content)
+    root = parse_untrusted(shown(alice_client, "invoices:xml", invoice.public_id))
     texts = {element.text for element in root.iter() if isinstance(element.tag, str)}
     for key in DOCUMENT_FIELDS:
         assert values[key] in texts, f"{key}: {values[key]!r} is no element's text"
@@ -398,16 +394,13 @@ def test_the_buyers_inbox_escapes_it(
     reader.force_login(
         MembershipFactory(organisation=buyer, role=Membership.Role.OWNER).user
     )
-    inbox = reader.get(reverse("invoices:inbox"))
-    assert inbox.status_code == 200
-    assert received.number in inbox.content.decode()
-    assert_escaped(inbox.content.decode(), values, [])
-    page = reader.get(reverse("invoices:received", args=[received.public_id]))
-    assert page.status_code == 200
-    assert_escaped(page.content.decode(), values, DOCUMENT_FIELDS)
-    pdf = reader.get(reverse("invoices:received_pdf", args=[received.public_id]))
-    assert pdf.status_code == 200
-    assert_printed(pdf.content, values, PRINTED_FIELDS)
+    inbox = shown(reader, "invoices:inbox").decode()
+    assert received.number in inbox
+    assert_escaped(inbox, values, [])
+    page = shown(reader, "invoices:received", received.public_id)
+    assert_escaped(page.decode(), values, DOCUMENT_FIELDS)
+    pdf = shown(reader, "invoices:received_pdf", received.public_id)
+    assert_printed(pdf, values, PRINTED_FIELDS)
 
 
 # --- The JSON API -----------------------------------------------------------------------------

@@ -158,8 +158,13 @@ def _require_bench_services() -> None:
 
 def _recreate_database() -> None:
     """DROP and CREATE the bench database: simpler and surer than wiping the last run's rows."""
-    database = settings.DATABASES["default"]
     connections.close_all()
+    drop_database(settings.DATABASES["default"]["NAME"], create_again=True)
+
+
+def drop_database(name: str, *, create_again: bool = False) -> None:
+    """Drop a database of the server the default connection uses (and create it anew)."""
+    database = settings.DATABASES["default"]
     with psycopg.connect(
         host=database["HOST"] or None,
         port=database["PORT"] or None,
@@ -168,9 +173,10 @@ def _recreate_database() -> None:
         dbname="postgres",
         autocommit=True,
     ) as admin:
-        name = sql.Identifier(database["NAME"])
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
+        identifier = sql.Identifier(name)
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(identifier))
+        if create_again:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(identifier))
 
 
 def _drafts(count: int) -> tuple[Any, list[int]]:
