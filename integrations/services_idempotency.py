@@ -1,13 +1,20 @@
 """Idempotency records: claim a key before the work, keep the answer after it, release on failure.
 
-The unique (api_key, key) constraint decides who runs: the first INSERT wins, in its own
-short transaction, so a second request with the same key sees the claim at once and is
-told to wait (409) or, once the first has answered, gets that answer again.
+The unique (api_key, key) constraint decides who runs: the first INSERT wins, committed
+on its own, so a second request with the same key sees the claim at once and is told to
+wait (409) or, once the first has answered, gets that answer again.
+
+Each write is one statement, so none opens a transaction of its own: outside one it
+commits alone, inside one (a caller's, or a test's) a savepoint fences the INSERT's
+conflict. Records past the replay window are purged by Celery beat
+(`integrations.purge_idempotency_records`), not by every request; one that outlived the
+window but not yet the purge counts as gone.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from contextlib import nullcontext
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -42,13 +49,12 @@ def idempotency_claim(
 
     `api_key` is either kind of key: an organisation's or a partner's, each its own scope.
     """
-    idempotency_records_purge()
     owner: dict[str, ApiKey | PartnerKey] = (
         {"partner_key": api_key} if isinstance(api_key, PartnerKey) else {"api_key": api_key}
     )
     for _attempt in range(_CLAIM_ATTEMPTS):
         try:
-            with transaction.atomic():
+            with _savepoint_if_nested():
                 return IdempotencyRecord.objects.create(
                     **owner, key=key, request_hash=request_hash
                 )
@@ -57,6 +63,9 @@ def idempotency_claim(
         record = IdempotencyRecord.objects.filter(**owner, key=key).first()
         if record is None:
             continue  # released between our INSERT and this read: claim again
+        if record.created_at < _window_start():
+            _delete_expired(record)
+            continue
         if record.request_hash != request_hash:
             raise IdempotencyKeyReused()
         if record.status == IdempotencyRecord.Status.COMPLETED:
@@ -66,7 +75,6 @@ def idempotency_claim(
     raise RequestInProgress()
 
 
-@transaction.atomic
 def idempotency_complete(
     *, record: IdempotencyRecord, status: int, body: bytes, content_type: str
 ) -> None:
@@ -81,7 +89,6 @@ def idempotency_complete(
     )
 
 
-@transaction.atomic
 def idempotency_release(*, record: IdempotencyRecord) -> None:
     """Give the key back unanswered, so a retry runs the request again."""
     IdempotencyRecord.objects.filter(
@@ -91,9 +98,22 @@ def idempotency_release(*, record: IdempotencyRecord) -> None:
 
 def idempotency_records_purge() -> int:
     """Delete the records past the replay window; return how many went."""
-    expired = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - REPLAY_WINDOW)
+    expired = IdempotencyRecord.objects.filter(created_at__lt=_window_start())
     deleted, _by_model = expired.delete()
     return deleted
+
+
+def _window_start() -> datetime:
+    return timezone.now() - REPLAY_WINDOW
+
+
+def _delete_expired(record: IdempotencyRecord) -> None:
+    # Two requests may both find it expired; the INSERT that follows lets only one run.
+    IdempotencyRecord.objects.filter(pk=record.pk, created_at__lt=_window_start()).delete()
+
+
+def _savepoint_if_nested() -> transaction.Atomic | nullcontext[None]:
+    return transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
 
 
 def _take_over_abandoned(record: IdempotencyRecord) -> bool:

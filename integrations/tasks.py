@@ -1,10 +1,12 @@
-"""Celery tasks of the webhooks: deliver one, sweep up what was left behind."""
+"""Celery tasks of the webhooks (deliver one, sweep up what was left behind) and the API's
+idempotency records (purge those past the replay window)."""
 
 from __future__ import annotations
 
 from celery import Task, shared_task
 
 from integrations.services import webhook_delivery_attempt, webhooks_sweep
+from integrations.services_idempotency import idempotency_records_purge
 
 
 @shared_task(
@@ -26,3 +28,9 @@ def webhook_deliver_task(self: Task[..., str], delivery_id: int) -> str:
 def webhooks_sweep_task() -> int:
     """Fan out lost events and re-queue overdue webhook deliveries (run by Celery beat)."""
     return webhooks_sweep()
+
+
+@shared_task(name="integrations.purge_idempotency_records", ignore_result=True)
+def idempotency_records_purge_task() -> int:
+    """Delete the API's idempotency records past the replay window (run by Celery beat)."""
+    return idempotency_records_purge()

@@ -193,6 +193,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "accounts.recheck_register",
         "schedule": float(RISK_REGISTER_RECHECK_SECONDS),
     },
+    "purge-idempotency-records": {
+        "task": "integrations.purge_idempotency_records",
+        "schedule": 3600.0,
+    },
 }
 CELERY_TIMEZONE = "Europe/Stockholm"
 

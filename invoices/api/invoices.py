@@ -44,6 +44,7 @@ from portal.api.pagination import UpdatedCursorPagination
 from portal.api.parsers import CappedJSONParser, UblParser, UblTextParser
 from portal.api.permissions import caller_of
 from portal.api.schema import INVALID, NOT_FOUND, READ_ONLY, error
+from portal.prefetch import remember_related
 
 INVALID_INVOICE = error(
     "`invalid_request`: the fields that are wrong, in `errors`; or `invalid_invoice`: the "
@@ -84,7 +85,11 @@ class ImportQuerySerializer(serializers.Serializer[Any]):
 
 
 def _invoice_response(invoice: Invoice, created: bool) -> Response:
-    if not created:
+    if created:
+        # Made by this request: a draft with no deliveries and no history yet.
+        remember_related(invoice, "deliveries", [])
+        remember_related(invoice, "events", [])
+    else:
         # Made by an earlier request: read it with what the full answer shows.
         invoice = selectors.invoice_get(
             organisation=invoice.organisation, public_id=invoice.public_id

@@ -13,6 +13,7 @@ from invoices import errors
 from invoices.models import Invoice, InvoiceAttachment
 from invoices.services.drafts import lock_draft
 from portal.files import safe_filename, sniff_mime_type
+from portal.prefetch import forget_related
 
 
 @transaction.atomic
@@ -24,6 +25,7 @@ def attachment_add(
     Uploads and the files embedded in an imported UBL both come this way, so both meet
     the same rules: the type the content really is, the sizes, a safe name.
     """
+    forget_related(invoice, "attachments")  # the caller's instance: this one adds to them
     invoice = lock_draft(invoice)
     mime_type = sniff_mime_type(content)
     if mime_type is None:
@@ -56,6 +58,7 @@ def attachment_add(
 @transaction.atomic
 def attachment_remove(*, attachment: InvoiceAttachment, user: Any) -> None:
     """Remove an attachment from a draft."""
+    forget_related(attachment.invoice, "attachments")
     invoice = lock_draft(attachment.invoice)
     audit_event_record(
         action="attachment.removed",

@@ -18,6 +18,7 @@ from invoices.models import AllowanceCharge, Customer, Invoice, InvoiceLine, Rat
 from invoices.services.exchange import exchange_rate_refresh
 from invoices.services.inputs import HEADER_FIELDS, AllowanceInput, InvoiceInput, LineInput
 from portal.api.context import partner_key_in_use
+from portal.prefetch import forget_related, remember_related
 
 # Fields the services set, never user input: checking each exists would cost a query.
 SERVICE_SET_FIELDS = [
@@ -67,6 +68,15 @@ def _write_rows(invoice: Invoice, data: InvoiceInput, *, fresh: bool = False) ->
         charge.full_clean(exclude=["invoice"])
         charges.append(charge)
     AllowanceCharge.objects.bulk_create(charges)
+    # The totals, the validation and the API's answer read these next: no need to ask.
+    remember_related(invoice, "lines", lines)
+    remember_related(invoice, "allowances_charges", charges)
+
+
+def _forget_rows(invoice: Invoice) -> None:
+    # The caller's instance: the rows are rewritten through a locked copy of the invoice.
+    forget_related(invoice, "lines")
+    forget_related(invoice, "allowances_charges")
 
 
 def _apply(invoice: Invoice, data: InvoiceInput) -> None:
@@ -196,6 +206,7 @@ def lock_draft(invoice: Invoice) -> Invoice:
 @transaction.atomic
 def invoice_update(*, invoice: Invoice, user: Any, data: InvoiceInput) -> Invoice:
     """Change a draft; issued invoices never change."""
+    _forget_rows(invoice)
     invoice = lock_draft(invoice)
     _apply(invoice, data)
     invoice.full_clean()

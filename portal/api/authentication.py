@@ -20,6 +20,8 @@ from accounts.services.partners import KEY_PREFIX as PARTNER_KEY_PREFIX
 from portal.api.caller import ApiCaller, Caller, PartnerCaller
 from portal.api.context import use_api_key
 
+_AUTHENTICATED = "_api_key_authentication"  # on the HttpRequest: what its key turned out to be
+
 
 class ApiKeyAuthentication(BaseAuthentication):
     """Authenticate a request by its API key; a missing header leaves it anonymous (401)."""
@@ -27,6 +29,19 @@ class ApiKeyAuthentication(BaseAuthentication):
     keyword = b"bearer"
 
     def authenticate(self, request: Request) -> tuple[Caller, ApiKey | PartnerKey] | None:
+        # The idempotency middleware authenticates before the view does; the second time,
+        # the same request gets the same answer without a query.
+        known: tuple[Caller, ApiKey | PartnerKey] | None = getattr(
+            request._request, _AUTHENTICATED, None
+        )
+        if known is None:
+            known = self._authenticate(request)
+            setattr(request._request, _AUTHENTICATED, known)
+        if known is not None:
+            use_api_key(known[1])
+        return known
+
+    def _authenticate(self, request: Request) -> tuple[Caller, ApiKey | PartnerKey] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != self.keyword:
             return None
@@ -40,7 +55,6 @@ class ApiKeyAuthentication(BaseAuthentication):
         api_key = api_key_authenticate(key)
         if api_key is None:
             raise exceptions.AuthenticationFailed(_("The API key is unknown or revoked."))
-        use_api_key(api_key)
         return ApiCaller(api_key), api_key
 
     def authenticate_header(self, request: Request) -> str:
@@ -51,7 +65,6 @@ def _partner(key: str) -> tuple[PartnerCaller, PartnerKey]:
     partner_key = partner_key_authenticate(key)
     if partner_key is None:
         raise exceptions.AuthenticationFailed(_("The API key is unknown or revoked."))
-    use_api_key(partner_key)
     return PartnerCaller(partner_key), partner_key
 
 

@@ -11,10 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -23,6 +25,7 @@ from accounts.services import api_key_create
 from conftest import api_client
 from integrations.models import IdempotencyRecord
 from integrations.services_idempotency import idempotency_records_purge
+from integrations.tasks import idempotency_records_purge_task
 from invoices.models import Customer, Invoice
 from invoices.tests.factories import CustomerFactory
 from invoices.xmlsafe import MAX_BYTES
@@ -202,6 +205,26 @@ def test_the_purge_keeps_records_inside_the_window(alice_api: Any) -> None:
     )
     assert idempotency_records_purge() == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["recent"]
+
+
+@pytest.mark.django_db
+def test_beat_purges_the_records_past_the_window_every_hour(alice_api: Any) -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-idempotency-records"]
+    assert entry == {"task": idempotency_records_purge_task.name, "schedule": 3600.0}
+    post(alice_api, "old")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    post(alice_api, "recent")
+    assert idempotency_records_purge_task() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["recent"]
+
+
+@pytest.mark.django_db
+def test_a_request_with_a_key_looks_its_api_key_up_once(alice_api: Any) -> None:
+    # The middleware authenticates before the view; the view must not ask again.
+    with CaptureQueriesContext(connection) as queries:
+        assert post(alice_api, "order-1").status_code == 201
+    lookups = [query for query in queries if 'FROM "accounts_apikey"' in query["sql"]]
+    assert len(lookups) == 1
 
 
 def _claim(api_key: ApiKey, key: str, age: timedelta) -> None:
