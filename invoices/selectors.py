@@ -92,15 +92,11 @@ def invoice_to_act_on(*, organisation: Organisation, public_id: UUID) -> Invoice
     The service reads the row and its lines again under its lock, so what invoice_get
     prefetches for a page would be read twice (four queries of a send's thirty).
     """
-    invoice = (
-        Invoice.objects.for_org(organisation)
-        .select_related("organisation")
-        .defer("organisation__logo")  # up to 512 KB that only the PDF reads
-        .filter(public_id=public_id)
-        .first()
-    )
-    if invoice is None:
-        raise Http404
+    try:
+        invoice = Invoice.objects.for_org(organisation).get(public_id=public_id)
+    except Invoice.DoesNotExist:
+        raise Http404 from None
+    invoice.organisation = organisation  # the one it was found in: no join to read it again
     return invoice
 
 
